@@ -1,0 +1,1 @@
+"""Korea trade warehouse: Dagster + dbt + DuckDB."""

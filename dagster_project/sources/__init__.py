@@ -1,0 +1,1 @@
+"""Pure readers and parsers, one module per publisher. No Dagster imports."""

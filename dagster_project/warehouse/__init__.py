@@ -1,0 +1,1 @@
+"""Pure DuckDB helpers (no Dagster imports): idempotent loads into the raw schema."""

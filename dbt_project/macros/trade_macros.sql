@@ -1,0 +1,35 @@
+{#- First day of a year given as an integer column, portable (cast of an ISO date string). -#}
+{% macro year_start(year_column) -%}
+    cast({{ dbt.concat(["cast(" ~ year_column ~ " as " ~ dbt.type_string() ~ ")", "'-01-01'"]) }} as date)
+{%- endmacro %}
+
+{#- First day of a month given as KOSIS 'YYYY.MM' text. -#}
+{% macro kosis_month_start(period_column) -%}
+    cast({{ dbt.concat(["replace(" ~ period_column ~ ", '.', '-')", "'-01'"]) }} as date)
+{%- endmacro %}
+
+{#- Thousand USD (KOSIS) to USD. -#}
+{% macro thousand_usd_to_usd(column) -%}
+    cast({{ column }} as {{ dbt.type_numeric() }}) * 1000
+{%- endmacro %}
+
+{#- The rounding unit of a published figure, read from its trailing zeros: 124800000000 -> 100000000.
+    A figure like 18.0 bn (18000000000) reads as 1e9; the seed reference_figure_claims states a finer unit
+    where the publication shows one. -#}
+{% macro published_rounding(value_column) -%}
+    case
+    {%- for exponent in range(12, 0, -1) %}
+        when {{ value_column }} <> 0 and mod(cast({{ value_column }} as {{ dbt.type_bigint() }}), {{ 10 ** exponent }}) = 0
+             and {{ value_column }} = cast({{ value_column }} as {{ dbt.type_bigint() }}) then {{ 10 ** exponent }}
+    {%- endfor %}
+        else 1
+    end
+{%- endmacro %}
+
+{#- An 8-byte float. dbt.type_float() is a 4-byte FLOAT on DuckDB and Spark, too coarse for USD shares. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double')()) }}
+{%- endmacro %}
+{% macro default__type_double() %}double precision{% endmacro %}
+{% macro duckdb__type_double() %}double{% endmacro %}
+{% macro spark__type_double() %}double{% endmacro %}

@@ -1,0 +1,11 @@
+select
+    "Country" as partner_label_en,
+    "Date" as period_label,
+    {{ kosis_month_start('"Date"') }} as period_start,
+    {{ thousand_usd_to_usd('"Exports"') }} as export_usd,
+    {{ thousand_usd_to_usd('"Imports"') }} as import_usd,
+    _source_file,
+    _file_sha256,
+    _loaded_at,
+    _load_id
+from {{ source('kosis', 'kosis_trade_china_monthly') }}
