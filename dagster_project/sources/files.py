@@ -188,7 +188,7 @@ def parse_csv(data: bytes, spec: CsvSpec, file: str | Path) -> pd.DataFrame:
         duplicated = typed.duplicated(subset=list(spec.key), keep=False)
         if duplicated.any():
             rows = (duplicated[duplicated].index[:2] + 1).tolist()
-            key_value = ", ".join(f"{k}={typed.at[rows[0] - 1, k]!r}" for k in spec.key)
+            key_value = ", ".join(f"{k}={frame.at[rows[0] - 1, k]!r}" for k in spec.key)
             raise SourceFileError(
                 file,
                 f"duplicated key ({key_value}) also on row {rows[1]}",

@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project import settings
-from dagster_project.sources.files import CsvSpec, read_csv_file
+from dagster_project.sources.files import CsvSpec, SourceFileError, read_csv_file
 from dagster_project.warehouse.load import LOAD_COLUMNS, replace_source_rows
 
 _DAGSTER_TYPES = {"Int64": "BIGINT", "Float64": "DOUBLE", "string": "VARCHAR", "object": "DATE"}
@@ -39,7 +39,15 @@ def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
     def _load(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         path = settings.raw_dir() / spec.relative_path
         display = f"raw/{spec.relative_path}" if path.is_relative_to(settings.DEFAULT_RAW_DIR) else str(path)
-        rows, sha256 = read_csv_file(path, spec, display)
+        try:
+            rows, sha256 = read_csv_file(path, spec, display)
+        except SourceFileError as error:
+            # Fail the asset with the location as structured metadata; nothing was written.
+            raise dg.Failure(
+                description=str(error),
+                metadata={"file": error.file, "row": error.row or 0, "column": error.column or ""},
+                allow_retries=False,
+            ) from None
         Path(duckdb.database).parent.mkdir(parents=True, exist_ok=True)
         with duckdb.get_connection() as con:
             result = replace_source_rows(
@@ -49,7 +57,7 @@ def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
                 rows,
                 source_file=display,
                 file_sha256=sha256,
-                load_id=context.run_id,
+                load_id=context.run.run_id,
             )
         context.log.info(f"Loaded {result.row_count} rows from {display} into {result.table}")
         return dg.MaterializeResult(

@@ -1,0 +1,110 @@
+"""Real Dagster runs of the build_warehouse job, with real dbt, into temporary DuckDB files."""
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project import settings
+
+
+@contextmanager
+def environment(**values: str):
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def definitions():
+    """The project's Definitions, loaded the way `dagster dev` loads them, after `dbt parse`."""
+    from dagster_project.cli import prepare
+
+    prepare()
+    from dagster_project.definitions import defs
+
+    return defs()
+
+
+@pytest.fixture(scope="session")
+def run_build(definitions):
+    """Run build_warehouse (or a selection of its assets) against a given warehouse file and raw folder."""
+
+    def run(warehouse: Path, raw_dir: Path = settings.DEFAULT_RAW_DIR, selection=None):
+        job = definitions.resolve_job_def("build_warehouse")
+        with environment(WAREHOUSE_PATH=str(warehouse), RAW_DIR=str(raw_dir)):
+            return job.execute_in_process(
+                instance=dg.DagsterInstance.ephemeral(),
+                raise_on_error=False,
+                asset_selection=selection,
+            )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, run_build):
+    """One complete build from the shipped raw/ files: (warehouse path, run result)."""
+    warehouse = tmp_path_factory.mktemp("built") / "warehouse.duckdb"
+    result = run_build(warehouse)
+    return warehouse, result
+
+
+@pytest.fixture
+def warehouse_copy(built, tmp_path):
+    """A private copy of the built warehouse, for tests that run again or break things."""
+    source, result = built
+    assert result.success, "the baseline build failed; see test_build"
+    target = tmp_path / "warehouse.duckdb"
+    shutil.copy(source, target)
+    return target
+
+
+@pytest.fixture
+def raw_copy(tmp_path):
+    """A private, writable copy of raw/ for tests that corrupt a file."""
+    target = tmp_path / "raw"
+    shutil.copytree(settings.DEFAULT_RAW_DIR, target, ignore=shutil.ignore_patterns("landing", "inbox"))
+    return target
+
+
+def query(warehouse: Path, sql: str):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def table_contents(warehouse: Path, table: str, exclude: tuple[str, ...] = ()):
+    columns = f" exclude ({', '.join(exclude)})" if exclude else ""
+    return query(warehouse, f"select *{columns} from {table} order by all")
+
+
+def step_failure_messages(result) -> list[str]:
+    """Each failed step's error message, with the messages of its causes."""
+    messages = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error, parts = event.step_failure_data.error, []
+            while error is not None:
+                parts.append(error.message)
+                error = error.cause
+            messages.append("\n".join(parts))
+    return messages
+
+
+def check_evaluations(result):
+    return [
+        event.event_specific_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]

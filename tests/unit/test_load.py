@@ -1,0 +1,49 @@
+"""replace_source_rows against a real DuckDB file: idempotent, atomic, with load metadata."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dagster_project.warehouse.load import replace_source_rows
+
+
+def rows(*values):
+    return pd.DataFrame({"code": pd.array([v[0] for v in values], dtype="string"),
+                         "value": pd.array([v[1] for v in values], dtype="Int64")})
+
+
+def load(con, frame, sha="a" * 64, load_id="run-1"):
+    return replace_source_rows(con, "raw", "t", frame, source_file="raw/t.csv", file_sha256=sha, load_id=load_id)
+
+
+def test_reload_replaces_rows_instead_of_appending(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        load(con, rows(("NA", 1), ("KR", 2)))
+        result = load(con, rows(("NA", 1), ("KR", 2)), load_id="run-2")
+        assert result.row_count == 2
+        assert con.execute("select count(*), min(_load_id), max(_load_id) from raw.t").fetchone() == (2, "run-2", "run-2")
+        assert con.execute("select code from raw.t order by code").fetchall() == [("KR",), ("NA",)]
+        assert con.execute("select distinct _source_file, _file_sha256 from raw.t").fetchall() == [("raw/t.csv", "a" * 64)]
+
+
+class FailingAfterWrite:
+    """A real DuckDB connection that fails right after the new table is written, inside the transaction."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def execute(self, sql, *args):
+        if sql.startswith("SELECT count(*)"):
+            raise RuntimeError("disk full (simulated)")
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def test_failed_load_keeps_previous_contents(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        load(con, rows(("KR", 2)))
+        with pytest.raises(RuntimeError, match="simulated"):
+            load(FailingAfterWrite(con), rows(("CN", 3), ("JP", 4)), load_id="run-2")
+        assert con.execute("select code, value, _load_id from raw.t").fetchall() == [("KR", 2, "run-1")]
