@@ -7,8 +7,6 @@ from dagster_duckdb import DuckDBResource
 from dagster_project import settings
 from dagster_project.defs.project import trade_dbt_project
 
-# Resolve the default now so dbt subprocesses (profiles.yml) and DuckDBResource read the same variable.
-settings.export_warehouse_path()
 
 
 @dg.definitions
