@@ -36,7 +36,7 @@ test: install
 
 ## the Dagster UI on http://127.0.0.1:3000
 dev: prepare
-	$(VENV)/bin/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000  # module and location name from [tool.dagster] in pyproject.toml
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
