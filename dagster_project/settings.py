@@ -13,6 +13,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# dbt seeds are the one home of the project-authored crosswalks; loaders read them to validate codes.
+DBT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # The dbt installed beside this interpreter (the project's .venv), even when the venv is not activated.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")

@@ -2,16 +2,25 @@
 
 No Dagster imports: the loaders in `defs/assets/` call this, and unit tests call it directly.
 
-Row numbers in errors are 1-based data rows; `line` is the file line (header = line 1), which equals
-row + 1 for files without quoted line breaks (all files shipped so far).
+Three outcomes for bad input, by kind:
+- the file cannot be trusted (missing/unexpected column, undecodable bytes, a value of the wrong type, a missing or
+  duplicated key): SourceFileError, the asset fails, nothing is written;
+- one row breaks a domain rule of its source (RowRule: unknown partner, negative value, month 13, malformed code):
+  the row is quarantined with the reason and the rest loads;
+- a known, unambiguous damage is repaired and flagged on the row (Repair: an HS code that lost its leading zero).
+
+Row numbers are 1-based data rows; `line` is the file line (header = line 1), which equals row + 1 for files without
+quoted line breaks (all files shipped so far).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -57,6 +66,37 @@ class Column:
 
 
 @dataclass(frozen=True)
+class RowRule:
+    """A domain rule of one source: rows for which `breaks` is True are quarantined with `reason`."""
+
+    column: str
+    reason: str
+    breaks: Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class Repair:
+    """A known, unambiguous damage: `apply` returns the repaired column and a mask of the repaired rows.
+    Repaired rows are flagged in the boolean column `flag`."""
+
+    column: str
+    flag: str
+    apply: Callable[[pd.DataFrame], tuple[pd.Series, pd.Series]]
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """Typed rows that load, rows quarantined with their reasons, and how many rows were repaired."""
+
+    rows: pd.DataFrame
+    quarantined: pd.DataFrame
+    repaired: int
+
+
+QUARANTINE_COLUMNS = ("_source_file", "_file_sha256", "_row_number", "column_name", "value", "reason", "record")
+
+
+@dataclass(frozen=True)
 class CsvSpec:
     """What a shipped CSV file must contain to be loaded into raw.<table>."""
 
@@ -70,7 +110,8 @@ class CsvSpec:
     # "text": such columns are kept as text (wide reference files whose other columns we only carry along).
     undeclared_columns: Literal["error", "text"] = "error"
     units: str = ""
-    unit_notes: dict[str, str] = field(default_factory=dict)
+    repairs: tuple[Repair, ...] = ()
+    row_rules: tuple[RowRule, ...] = ()
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -139,11 +180,12 @@ def _typed(series: pd.Series, col: Column, file: str) -> pd.Series:
     return parsed.dt.date
 
 
-def parse_csv(data: bytes, spec: CsvSpec, file: str | Path) -> pd.DataFrame:
+def parse_csv(data: bytes, spec: CsvSpec, file: str | Path) -> ParsedFile:
     """Parse and validate one CSV file's bytes against its spec.
 
-    Returns the source's own columns, typed, plus `_row_number` (1-based data row). Raises SourceFileError for a
-    missing or unexpected column, an empty file, a value of the wrong type, a missing required value or a
+    Returns the source's own columns, typed, plus `_row_number` (1-based data row), `_source_file`, `_file_sha256`
+    and one boolean flag column per repair; rows that break a RowRule are in `quarantined`. Raises SourceFileError
+    for a missing or unexpected column, an empty file, a value of the wrong type, a missing required value or a
     duplicated key.
     """
     file = str(file)
@@ -179,32 +221,79 @@ def parse_csv(data: bytes, spec: CsvSpec, file: str | Path) -> pd.DataFrame:
     for name in frame.columns:
         col = spec.column(name) if name in declared else Column(name)
         typed[name] = _typed(frame[name], col, file)
-
-    if spec.key:
-        for name in spec.key:
-            if typed[name].isna().any():
-                row = int(typed[name].isna().idxmax()) + 1
-                raise SourceFileError(file, "key value is missing", row=row, column=name)
-        duplicated = typed.duplicated(subset=list(spec.key), keep=False)
-        if duplicated.any():
-            rows = (duplicated[duplicated].index[:2] + 1).tolist()
-            key_value = ", ".join(f"{k}={frame.at[rows[0] - 1, k]!r}" for k in spec.key)
-            raise SourceFileError(
-                file,
-                f"duplicated key ({key_value}) also on row {rows[1]}",
-                row=rows[0],
-                column=",".join(spec.key),
-            )
-
     typed["_row_number"] = pd.array(range(1, len(typed) + 1), dtype="Int64")
-    return typed
+    typed["_source_file"] = file
+    typed["_file_sha256"] = sha256_of(data)
+
+    repaired = 0
+    for repair in spec.repairs:
+        typed[repair.column], mask = repair.apply(typed)
+        typed[repair.flag] = mask.astype(bool)
+        repaired += int(mask.sum())
+
+    quarantined, typed = _quarantine(typed, frame, spec.row_rules)
+    assert_unique_key(typed, spec.key)
+    return ParsedFile(rows=typed.reset_index(drop=True), quarantined=quarantined, repaired=repaired)
 
 
-def read_csv_file(path: Path, spec: CsvSpec, display_name: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Read a file from disk, returning (typed rows, sha256 of the bytes read)."""
+def _quarantine(typed: pd.DataFrame, text: pd.DataFrame, rules: tuple[RowRule, ...]):
+    """Split off the rows that break a rule; each quarantined row keeps its first broken rule and its raw text."""
+    reasons = []
+    remaining = pd.Series(True, index=typed.index)
+    for rule in rules:
+        broken = rule.breaks(typed).fillna(False).astype(bool) & remaining
+        for index in broken[broken].index:
+            reasons.append({
+                "_source_file": typed.at[index, "_source_file"],
+                "_file_sha256": typed.at[index, "_file_sha256"],
+                "_row_number": int(typed.at[index, "_row_number"]),
+                "column_name": rule.column,
+                "value": str(text.at[index, rule.column]),
+                "reason": rule.reason,
+                "record": json.dumps(text.loc[index].to_dict(), ensure_ascii=False),
+            })
+        remaining &= ~broken
+    quarantined = pd.DataFrame(reasons, columns=list(QUARANTINE_COLUMNS))
+    quarantined["_row_number"] = quarantined["_row_number"].astype("Int64")
+    return quarantined, typed[remaining]
+
+
+def assert_unique_key(rows: pd.DataFrame, key: tuple[str, ...]) -> None:
+    """No key value is repeated (empty optional parts count as equal); the error names both places (file and row).
+    Required key parts are declared nullable=False and checked while typing."""
+    if not key:
+        return
+    duplicated = rows.duplicated(subset=list(key), keep=False)
+    if duplicated.any():
+        candidates = rows[duplicated]
+        first = candidates.iloc[0]
+        second = candidates[(candidates[list(key)] == first[list(key)]).all(axis=1)].iloc[1]
+        key_value = ", ".join(f"{k}={str(first[k])!r}" for k in key)
+        where = f"row {second['_row_number']}" + (
+            "" if second["_source_file"] == first["_source_file"] else f" of {second['_source_file']}")
+        raise SourceFileError(first["_source_file"], f"duplicated key ({key_value}) also on {where}",
+                              row=int(first["_row_number"]), column=",".join(key))
+
+
+def read_csv_file(path: Path, spec: CsvSpec, display_name: str | None = None) -> ParsedFile:
+    """Read and parse one file from disk; rows carry `_source_file`, `_file_sha256` and `_row_number`."""
     name = display_name or str(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceFileError(name, "file not found") from None
-    return parse_csv(data, spec, name), sha256_of(data)
+    return parse_csv(data, spec, name)
+
+
+def read_csv_files(paths: list[tuple[Path, str]], spec: CsvSpec) -> ParsedFile:
+    """Several files of one layout loaded as one table: (path, display name) pairs; keys unique across files."""
+    if not paths:
+        raise SourceFileError(spec.relative_path, "no file matches")
+    parts = [read_csv_file(path, spec, name) for path, name in paths]
+    rows = pd.concat([part.rows for part in parts], ignore_index=True)
+    assert_unique_key(rows, spec.key)
+    return ParsedFile(
+        rows=rows,
+        quarantined=pd.concat([part.quarantined for part in parts], ignore_index=True),
+        repaired=sum(part.repaired for part in parts),
+    )

@@ -47,4 +47,45 @@ REFERENCE_FIGURES = CsvSpec(
     key=("figure_id",),
 )
 
-SPECS = (COUNTRY_CODES, REFERENCE_FIGURES)
+
+HS_CODES = CsvSpec(
+    table="ref_hs_codes",
+    relative_path="reference/harmonized-system.csv",
+    description="HS 2022 nomenclature: HS2/HS4/HS6 codes (text, leading zeros kept), descriptions, parent, section.",
+    columns=(
+        Column("section", nullable=False),
+        Column("hscode", pattern=r"\d{2}|\d{4}|\d{6}|TOTAL", nullable=False),
+        Column("description", nullable=False),
+        Column("parent", pattern=r"TOTAL|\d{2}|\d{4}", nullable=False),
+        Column("level", "int", nullable=False),
+    ),
+    key=("hscode",),
+)
+
+HS_SECTIONS = CsvSpec(
+    table="ref_hs_sections",
+    relative_path="reference/hs-sections.csv",
+    description="The 21 sections of the HS nomenclature (Roman numerals) and their names.",
+    columns=(Column("section", pattern=r"[IVXL]+", nullable=False), Column("name", nullable=False)),
+    key=("section",),
+)
+
+COMTRADE_AREA_CODES = CsvSpec(
+    table="ref_comtrade_area_codes",
+    relative_path="reference/comtrade_uncode_to_iso.csv",
+    description=(
+        "UN Comtrade numeric area codes with ISO2/ISO3/ISO numeric (UK-BIS-Analysis/trademap). Literal NULL means "
+        "no code; known errors are corrected by the dbt seed comtrade_partner_overrides."
+    ),
+    columns=(
+        Column("unCode", pattern=r"\d+", nullable=False),
+        Column("name", nullable=False),
+        Column("iso2letter"),
+        Column("iso3letter"),
+        Column("isoNumerical"),
+        Column("Notes"),
+    ),
+    key=("unCode",),
+)
+
+SPECS = (COUNTRY_CODES, REFERENCE_FIGURES, HS_CODES, HS_SECTIONS, COMTRADE_AREA_CODES)

@@ -1,8 +1,8 @@
 """Idempotent loads of one source into the warehouse's raw schema.
 
-A load replaces all rows of its source in one transaction: either the new rows are there in full, or the
-previous contents are untouched. Validation happens before the transaction (sources/files.py), so bad input
-never reaches the warehouse.
+A load replaces all rows of its source, and its rows in `raw.quarantine`, in one transaction: either the new rows
+are there in full, or the previous contents are untouched. Validation happens before the transaction
+(sources/files.py), so a file that cannot be trusted never reaches the warehouse.
 """
 
 from __future__ import annotations
@@ -13,19 +13,40 @@ from datetime import datetime, timezone
 import duckdb
 import pandas as pd
 
-LOAD_COLUMNS = ("_source_file", "_file_sha256", "_loaded_at", "_load_id")
+from dagster_project.sources.files import QUARANTINE_COLUMNS
+
+LOAD_COLUMNS = ("_loaded_at", "_load_id")
+QUARANTINE_TABLE = "quarantine"
 
 
 @dataclass(frozen=True)
 class LoadResult:
     table: str
     row_count: int
-    file_sha256: str
+    quarantined_count: int
     loaded_at: datetime
 
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _create_quarantine(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    con.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS {_quote(schema)}.{QUARANTINE_TABLE} (
+            source_table VARCHAR NOT NULL,
+            _source_file VARCHAR NOT NULL,
+            _file_sha256 VARCHAR NOT NULL,
+            _row_number BIGINT NOT NULL,
+            column_name VARCHAR NOT NULL,
+            value VARCHAR,
+            reason VARCHAR NOT NULL,
+            record VARCHAR NOT NULL,
+            _loaded_at TIMESTAMP NOT NULL,
+            _load_id VARCHAR NOT NULL
+        )"""
+    )
 
 
 def replace_source_rows(
@@ -34,33 +55,40 @@ def replace_source_rows(
     table: str,
     rows: pd.DataFrame,
     *,
-    source_file: str,
-    file_sha256: str,
     load_id: str,
+    quarantined: pd.DataFrame | None = None,
 ) -> LoadResult:
-    """Replace `schema.table` with `rows` plus load metadata, atomically; returns what the table now holds."""
+    """Replace `schema.table` with `rows` (which carry `_source_file`, `_file_sha256`, `_row_number`) and the
+    source's quarantined rows, atomically, stamping both with `_loaded_at` and `_load_id`."""
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    frame = rows.copy()
-    frame["_source_file"] = source_file
-    frame["_file_sha256"] = file_sha256
-    frame["_loaded_at"] = pd.Timestamp(loaded_at)
-    frame["_load_id"] = load_id
+    frame = rows.assign(_loaded_at=pd.Timestamp(loaded_at), _load_id=load_id)
+    rejects = (quarantined if quarantined is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS)))
+    rejects = rejects.assign(source_table=table, _loaded_at=pd.Timestamp(loaded_at), _load_id=load_id)
 
     target = f"{_quote(schema)}.{_quote(table)}"
-    view = f"_incoming_{table}"
+    quarantine = f"{_quote(schema)}.{QUARANTINE_TABLE}"
+    incoming, incoming_rejects = f"_incoming_{table}", f"_incoming_rejects_{table}"
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
-    con.register(view, frame)
+    _create_quarantine(con, schema)
+    con.register(incoming, frame)
+    con.register(incoming_rejects, rejects)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {_quote(view)}")
+            con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {_quote(incoming)}")
+            con.execute(f"DELETE FROM {quarantine} WHERE source_table = ?", [table])
+            columns = ", ".join(["source_table", *QUARANTINE_COLUMNS, *LOAD_COLUMNS])
+            con.execute(f"INSERT INTO {quarantine} ({columns}) SELECT {columns} FROM {_quote(incoming_rejects)}")
             (count,) = con.execute(f"SELECT count(*) FROM {target}").fetchone()
             if count != len(frame):
-                raise RuntimeError(f"{target}: wrote {count} rows but {len(frame)} were read from {source_file}")
+                raise RuntimeError(f"{target}: wrote {count} rows but {len(frame)} were read")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     finally:
-        con.unregister(view)
-    return LoadResult(table=f"{schema}.{table}", row_count=count, file_sha256=file_sha256, loaded_at=loaded_at)
+        con.unregister(incoming)
+        con.unregister(incoming_rejects)
+    return LoadResult(
+        table=f"{schema}.{table}", row_count=count, quarantined_count=len(rejects), loaded_at=loaded_at
+    )

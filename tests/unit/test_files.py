@@ -19,7 +19,7 @@ SPEC = CsvSpec(
 
 
 def parse(text: str, spec: CsvSpec = SPEC, encoding: str = "utf-8"):
-    return parse_csv(text.encode(encoding), spec, "raw/t.csv")
+    return parse_csv(text.encode(encoding), spec, "raw/t.csv").rows
 
 
 def test_types_values_and_keeps_namibia():
@@ -75,14 +75,14 @@ def test_header_only_file_is_an_error():
 
 
 def test_byte_order_mark_is_not_part_of_the_first_column():
-    frame = parse_csv("\ufeffcode,year,value\nKR,2023,1\n".encode("utf-8"), SPEC, "raw/t.csv")
+    frame = parse_csv("\ufeffcode,year,value\nKR,2023,1\n".encode("utf-8"), SPEC, "raw/t.csv").rows
     assert list(frame.columns[:3]) == ["code", "year", "value"]
 
 
 def test_cp949_file_decodes_when_declared_and_fails_clearly_when_not():
     spec = CsvSpec(**{**SPEC.__dict__, "columns": (*SPEC.columns, Column("name"))})
     data = "code,year,value,name\nKR,2023,1,총계\n".encode("cp949")
-    assert parse_csv(data, CsvSpec(**{**spec.__dict__, "encoding": "cp949"}), "x.csv").loc[0, "name"] == "총계"
+    assert parse_csv(data, CsvSpec(**{**spec.__dict__, "encoding": "cp949"}), "x.csv").rows.loc[0, "name"] == "총계"
     with pytest.raises(SourceFileError, match="cannot decode byte .* at line 2 as utf-8"):
         parse_csv(data, spec, "x.csv")
 

@@ -9,11 +9,18 @@ from dagster_project.warehouse.load import replace_source_rows
 
 def rows(*values):
     return pd.DataFrame({"code": pd.array([v[0] for v in values], dtype="string"),
-                         "value": pd.array([v[1] for v in values], dtype="Int64")})
+                         "value": pd.array([v[1] for v in values], dtype="Int64"),
+                         "_row_number": pd.array(range(1, len(values) + 1), dtype="Int64"),
+                         "_source_file": "raw/t.csv", "_file_sha256": "a" * 64})
 
 
-def load(con, frame, sha="a" * 64, load_id="run-1"):
-    return replace_source_rows(con, "raw", "t", frame, source_file="raw/t.csv", file_sha256=sha, load_id=load_id)
+def rejects(*reasons):
+    return pd.DataFrame([{"_source_file": "raw/t.csv", "_file_sha256": "a" * 64, "_row_number": 9,
+                          "column_name": "code", "value": "", "reason": reason, "record": "{}"} for reason in reasons])
+
+
+def load(con, frame, load_id="run-1", quarantined=None):
+    return replace_source_rows(con, "raw", "t", frame, load_id=load_id, quarantined=quarantined)
 
 
 def test_reload_replaces_rows_instead_of_appending(tmp_path):
@@ -24,6 +31,17 @@ def test_reload_replaces_rows_instead_of_appending(tmp_path):
         assert con.execute("select count(*), min(_load_id), max(_load_id) from raw.t").fetchone() == (2, "run-2", "run-2")
         assert con.execute("select code from raw.t order by code").fetchall() == [("KR",), ("NA",)]
         assert con.execute("select distinct _source_file, _file_sha256 from raw.t").fetchall() == [("raw/t.csv", "a" * 64)]
+
+
+def test_quarantine_rows_are_replaced_per_source(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        load(con, rows(("KR", 2)), quarantined=rejects("partner missing", "negative value"))
+        replace_source_rows(con, "raw", "other", rows(("JP", 1)), load_id="run-1", quarantined=rejects("x"))
+        result = load(con, rows(("KR", 2)), load_id="run-2", quarantined=rejects("partner missing"))
+        assert result.quarantined_count == 1
+        assert con.execute(
+            "select source_table, reason, _load_id from raw.quarantine order by source_table").fetchall() == [
+            ("other", "x", "run-1"), ("t", "partner missing", "run-2")]
 
 
 class FailingAfterWrite:
@@ -43,7 +61,8 @@ class FailingAfterWrite:
 
 def test_failed_load_keeps_previous_contents(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        load(con, rows(("KR", 2)))
+        load(con, rows(("KR", 2)), quarantined=rejects("partner missing"))
         with pytest.raises(RuntimeError, match="simulated"):
-            load(FailingAfterWrite(con), rows(("CN", 3), ("JP", 4)), load_id="run-2")
+            load(FailingAfterWrite(con), rows(("CN", 3), ("JP", 4)), load_id="run-2", quarantined=rejects("new"))
         assert con.execute("select code, value, _load_id from raw.t").fetchall() == [("KR", 2, "run-1")]
+        assert con.execute("select reason, _load_id from raw.quarantine").fetchall() == [("partner missing", "run-1")]

@@ -1,32 +1,46 @@
 """Shared loader behind every file-backed raw asset: read, validate, replace the source's rows in DuckDB."""
 
-
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from dagster_project import settings
-from dagster_project.sources.files import CsvSpec, SourceFileError, read_csv_file
+from dagster_project.sources.files import CsvSpec, SourceFileError, read_csv_files
 from dagster_project.warehouse.load import LOAD_COLUMNS, replace_source_rows
 
-_DAGSTER_TYPES = {"Int64": "BIGINT", "Float64": "DOUBLE", "string": "VARCHAR", "object": "DATE"}
+_DUCKDB_TYPES = {"Int64": "BIGINT", "Float64": "DOUBLE", "string": "VARCHAR", "object": "DATE", "bool": "BOOLEAN"}
+QUARANTINE_CHECK = "no_quarantined_rows"
 
 
-def _column_schema(spec: CsvSpec, frame) -> dg.TableSchema:
-    columns = [
-        dg.TableColumn(name, _DAGSTER_TYPES.get(str(frame[name].dtype), str(frame[name].dtype)))
-        for name in frame.columns
-    ]
-    columns += [dg.TableColumn(name, "VARCHAR" if name != "_loaded_at" else "TIMESTAMP") for name in LOAD_COLUMNS]
+def _column_schema(frame: pd.DataFrame) -> dg.TableSchema:
+    columns = [dg.TableColumn(name, _DUCKDB_TYPES.get(str(dtype), str(dtype))) for name, dtype in frame.dtypes.items()]
+    columns += [dg.TableColumn(name, "TIMESTAMP" if name == "_loaded_at" else "VARCHAR") for name in LOAD_COLUMNS]
     return dg.TableSchema(columns=columns)
 
 
+def _display(path: Path) -> str:
+    """Paths inside the checkout's raw/ are shown relative to the repository; others as they are."""
+    return str(path.relative_to(settings.REPO_ROOT)) if path.is_relative_to(settings.REPO_ROOT) else str(path)
+
+
+def _source_paths(spec: CsvSpec) -> list[tuple[Path, str]]:
+    root = settings.raw_dir()
+    if any(char in spec.relative_path for char in "*?["):
+        paths = sorted(root.glob(spec.relative_path))
+    else:
+        paths = [root / spec.relative_path]
+    return [(path, _display(path)) for path in paths]
+
+
 def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
-    """A Dagster asset `raw/<table>` that loads one shipped file described by `spec`."""
+    """A Dagster asset `raw/<table>` that loads the shipped file(s) described by `spec`, with a check that
+    warns when rows were quarantined."""
+    key = dg.AssetKey(["raw", spec.table])
 
     @dg.asset(
-        key=["raw", spec.table],
+        key=key,
         group_name="raw",
         description=spec.description,
         kinds={"duckdb", "csv"},
@@ -35,12 +49,17 @@ def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
             "units": spec.units or "n/a",
             "dagster/table_name": f"{settings.RAW_SCHEMA}.{spec.table}",
         },
+        check_specs=[
+            dg.AssetCheckSpec(
+                QUARANTINE_CHECK,
+                asset=key,
+                description="Rows that broke a rule of the source are quarantined in raw.quarantine (warns).",
+            )
+        ],
     )
     def _load(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-        path = settings.raw_dir() / spec.relative_path
-        display = f"raw/{spec.relative_path}" if path.is_relative_to(settings.DEFAULT_RAW_DIR) else str(path)
         try:
-            rows, sha256 = read_csv_file(path, spec, display)
+            parsed = read_csv_files(_source_paths(spec), spec)
         except SourceFileError as error:
             # Fail the asset with the location as structured metadata; nothing was written.
             raise dg.Failure(
@@ -51,23 +70,32 @@ def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
         Path(duckdb.database).parent.mkdir(parents=True, exist_ok=True)
         with duckdb.get_connection() as con:
             result = replace_source_rows(
-                con,
-                settings.RAW_SCHEMA,
-                spec.table,
-                rows,
-                source_file=display,
-                file_sha256=sha256,
-                load_id=context.run.run_id,
+                con, settings.RAW_SCHEMA, spec.table, parsed.rows,
+                quarantined=parsed.quarantined, load_id=context.run.run_id,
             )
-        context.log.info(f"Loaded {result.row_count} rows from {display} into {result.table}")
+        files = parsed.rows.groupby("_source_file")["_file_sha256"].first().to_dict()
+        context.log.info(
+            f"Loaded {result.row_count} rows from {', '.join(files)} into {result.table}; "
+            f"{result.quarantined_count} quarantined, {parsed.repaired} repaired"
+        )
+        reasons = parsed.quarantined.groupby("reason").size().to_dict() if result.quarantined_count else {}
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": result.row_count,
-                "dagster/column_schema": _column_schema(spec, rows),
-                "file_sha256": sha256,
-                "source_file": display,
+                "dagster/column_schema": _column_schema(parsed.rows),
+                "files_sha256": files,
+                "quarantined_rows": result.quarantined_count,
+                "repaired_rows": parsed.repaired,
                 "loaded_at": result.loaded_at.isoformat(),
-            }
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=QUARANTINE_CHECK,
+                    passed=result.quarantined_count == 0,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"quarantined_rows": result.quarantined_count, "reasons": reasons},
+                )
+            ],
         )
 
     return _load
