@@ -60,7 +60,11 @@ def summary_lines(result=None) -> list[str]:
             lines.append(f"  failed check: {check.asset_key.to_user_string()} {check.check_name} ({check.severity.value})")
     if not path.exists():
         return [*lines, "  (no warehouse file yet)"]
-    with duckdb.connect(str(path), read_only=True) as con:
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as error:  # e.g. a dbt process of a failed run still holds the write lock
+        return [*lines, f"  (cannot open the warehouse to summarise it: {error})"]
+    with con:
         tables = con.execute(
             "select schema_name, table_name, estimated_size from duckdb_tables() "
             "where schema_name in ('raw', 'marts') order by schema_name, table_name"

@@ -33,3 +33,15 @@
 {% macro default__type_double() %}double precision{% endmacro %}
 {% macro duckdb__type_double() %}double{% endmacro %}
 {% macro spark__type_double() %}double{% endmacro %}
+
+{#- How a published figure relates to the warehouse value: 'rounded' (within half its rounding unit),
+    'truncated' (the warehouse value cut off at the published digits is the figure: news often do that),
+    or NULL (neither). -#}
+{% macro published_as(warehouse_value, expected_value, rounding) -%}
+    case
+        when {{ warehouse_value }} is null or {{ expected_value }} is null then null
+        when abs({{ warehouse_value }} - {{ expected_value }}) <= {{ rounding }} / 2 then 'rounded'
+        when sign({{ warehouse_value }}) * floor(abs({{ warehouse_value }}) / {{ rounding }}) * {{ rounding }}
+            = {{ expected_value }} then 'truncated'
+    end
+{%- endmacro %}

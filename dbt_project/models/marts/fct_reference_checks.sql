@@ -135,12 +135,7 @@ matched as (
         evaluated.*,
         -- News and press releases either round or cut off at the last digit they print (US$142.857 bn is
         -- reported as "142.8 bn"): both conventions count, and the row says which one matched.
-        case
-            when warehouse_value is null or expected_value is null then null
-            when abs(warehouse_value - expected_value) <= rounding / 2 then 'rounded'
-            when sign(warehouse_value) * floor(abs(warehouse_value) / rounding) * rounding = expected_value
-                then 'truncated'
-        end as published_as
+        {{ published_as('warehouse_value', 'expected_value', 'rounding') }} as published_as
     from evaluated
 )
 

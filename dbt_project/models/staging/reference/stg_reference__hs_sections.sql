@@ -1,0 +1,4 @@
+select
+    section,
+    name as section_name
+from {{ source('reference', 'ref_hs_sections') }}
