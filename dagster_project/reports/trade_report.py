@@ -82,6 +82,9 @@ def build_report(warehouse_path: Path, out_dir: Path) -> ReportResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         charts = tuple(render(con, out_dir) for render in CHART_RENDERERS)
+    for chart in charts:
+        if chart.skipped:  # a PNG left by an earlier report would contradict this one
+            (out_dir / f"{chart.key}.png").unlink(missing_ok=True)
     html_path = out_dir / "report.html"
     html_path.write_text(_html_page(charts), encoding="utf-8")
     return ReportResult(html_path=html_path, charts=charts)
@@ -111,8 +114,8 @@ def _save(figure: Figure, out_dir: Path, key: str) -> Path:
     return path
 
 
-def _percent(share: float) -> str:
-    return f"{share * 100:.1f} %"
+def _percent(share: float, decimals: int = 1) -> str:
+    return f"{share * 100:.{decimals}f} %"
 
 
 def _usd_bn(value_usd: float) -> str:
@@ -365,7 +368,7 @@ def _dependence_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Chart:
         return Chart(key, title, f"Skipped: {MARTS}.{table} lacks the column(s) {', '.join(missing)}.")
 
     label_column = next((column for column in DEPENDENCE_LABEL_COLUMNS if column in columns), "product_code")
-    optional = [column for column in ("period_grain", "reporter_iso3") if column in columns]
+    optional = [column for column in ("period_grain", "reporter_iso3", "source") if column in columns]
     selected = ", ".join(dict.fromkeys(["product_code", label_column, "period_start", "top_supplier_share", *optional]))
     rows = con.execute(f"select {selected} from {MARTS}.{table} where top_supplier_share is not null").df()
     if "reporter_iso3" in rows:
@@ -384,11 +387,14 @@ def _dependence_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Chart:
     latest_share = wide.ffill().iloc[-1].sort_values(ascending=False)
     shown = list(latest_share.index[:DEPENDENCE_MAX_LINES])
 
-    figure, (ax,) = _new_figure(title)
+    # The partner-level KOSIS caption would be wrong here: name the product mart and its own sources.
+    sources = sorted(rows["source"].dropna().astype(str).unique()) if "source" in rows else []
+    caption = f"Source: {MARTS}.{table}" + (f" ({', '.join(sources)})" if sources else "") + "."
+    figure, (ax,) = _new_figure(title, caption=caption)
     for label in shown:
         ax.plot(wide.index, wide[label], marker="o", markersize=3, linewidth=1.5, label=label)
     ax.axhline(DEPENDENCE_THRESHOLD, color=DEFICIT_COLOUR, linestyle="--", linewidth=1.2)
-    ax.annotate(f"{DEPENDENCE_THRESHOLD:.0%} line", xy=(1, DEPENDENCE_THRESHOLD), xycoords=("axes fraction", "data"),
+    ax.annotate(f"{_percent(DEPENDENCE_THRESHOLD, decimals=0)} line", xy=(1, DEPENDENCE_THRESHOLD), xycoords=("axes fraction", "data"),
                 ha="right", va="bottom", color=DEFICIT_COLOUR, fontsize=9)
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
@@ -397,9 +403,12 @@ def _dependence_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Chart:
     ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
 
     above = [label for label in latest_share.index if latest_share[label] > DEPENDENCE_THRESHOLD]
+    periods = pd.to_datetime(wide.index)
+    period_format = "%Y" if (periods.month == 1).all() else "%Y-%m"
     description = (
-        f"Top supplier's share per item from {MARTS}.{table}, {wide.index.min():%Y-%m} to {wide.index.max():%Y-%m}; "
-        f"{len(above)} of {len(latest_share)} items above {DEPENDENCE_THRESHOLD:.0%} in their latest period"
+        f"Top supplier's share per item from {MARTS}.{table}, {periods.min():{period_format}} to "
+        f"{periods.max():{period_format}}; {len(above)} of {len(latest_share)} items above "
+        f"{_percent(DEPENDENCE_THRESHOLD, decimals=0)} in their latest period"
         + (f" ({', '.join(above)})" if above else "") + "."
         + (f" Shown: the {len(shown)} items with the highest latest share." if len(shown) < len(latest_share) else "")
     )
