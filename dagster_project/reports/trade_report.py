@@ -178,7 +178,8 @@ def _us_china_shares_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Cha
 
 def _first_year_note(shares: pd.DataFrame) -> str:
     """Name the partner whose series starts later than the other, so a short line is not read as zero trade."""
-    first_years = shares.dropna(subset=["export_share", "import_share"], how="all").groupby("partner_iso3")["year"].min()
+    published = shares.dropna(subset=["export_share", "import_share"], how="all")
+    first_years = published.groupby("partner_iso3")["year"].min()
     if len(first_years) < 2 or first_years.nunique() == 1:
         return ""
     late = first_years.idxmax()
@@ -334,7 +335,8 @@ def _top_destinations_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Ch
         [REPORTER_ISO3, REPORTER_ISO3],
     ).df()
     if top.empty:
-        return Chart(key, "Korea's top export destinations", f"Skipped: no annual exports in {MARTS}.fct_partner_shares.")
+        return Chart(key, "Korea's top export destinations",
+                     f"Skipped: no annual exports in {MARTS}.fct_partner_shares.")
 
     year = int(top["year"].iloc[0])
     title = f"Korea's top {len(top)} export destinations in {year}"
@@ -348,7 +350,8 @@ def _top_destinations_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Ch
     ax.set_xlim(right=ax.get_xlim()[1] * 1.18)  # room for the bar labels
     ax.grid(False, axis="y")
 
-    listed = ", ".join(f"{row.name} {_usd_bn(row.export_usd)} ({_percent(row.export_share)})" for row in top.itertuples())
+    listed = ", ".join(f"{row.name} {_usd_bn(row.export_usd)} ({_percent(row.export_share)})"
+                       for row in top.itertuples())
     description = (
         f"The {len(top)} largest destinations of Korea's exports in {year} by value: {listed}. "
         f"Together {_percent(top['export_share'].sum())} of Korea's world exports."
@@ -394,8 +397,8 @@ def _dependence_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Chart:
     for label in shown:
         ax.plot(wide.index, wide[label], marker="o", markersize=3, linewidth=1.5, label=label)
     ax.axhline(DEPENDENCE_THRESHOLD, color=DEFICIT_COLOUR, linestyle="--", linewidth=1.2)
-    ax.annotate(f"{_percent(DEPENDENCE_THRESHOLD, decimals=0)} line", xy=(1, DEPENDENCE_THRESHOLD), xycoords=("axes fraction", "data"),
-                ha="right", va="bottom", color=DEFICIT_COLOUR, fontsize=9)
+    ax.annotate(f"{_percent(DEPENDENCE_THRESHOLD, decimals=0)} line", xy=(1, DEPENDENCE_THRESHOLD),
+                xycoords=("axes fraction", "data"), ha="right", va="bottom", color=DEFICIT_COLOUR, fontsize=9)
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.set_xlabel("Period")
