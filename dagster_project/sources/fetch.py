@@ -150,17 +150,18 @@ class ApiRequest:
     def secrets(self) -> list[str]:
         return [v for v in (*self.secret_params.values(), *self.secret_headers.values()) if v]
 
-    def _query(self, params: Mapping[str, str]) -> str:
-        return urlencode(list(params.items()), safe=self.safe)
-
     @property
     def public_url(self) -> str:
-        return f"{self.url}?{self._query(self.params)}" if self.params else self.url
+        query = urlencode(list(self.params.items()), safe=self.safe)
+        return f"{self.url}?{query}" if query else self.url
 
     @property
     def wire_url(self) -> str:
-        both = {**self.params, **self.secret_params}
-        return f"{self.url}?{self._query(both)}" if both else self.url
+        # Keys are always fully escaped: a `+` in a key must not become a space.
+        secret = urlencode(list(self.secret_params.items()))
+        if not secret:
+            return self.public_url
+        return f"{self.public_url}{'&' if self.params else '?'}{secret}"
 
     @property
     def request_id(self) -> str:

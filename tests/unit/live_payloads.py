@@ -66,3 +66,16 @@ def kcs_error(code: str, message: str) -> bytes:
         f'<?xml version="1.0" encoding="UTF-8"?><response><header><resultCode>{code}</resultCode>'
         f"<resultMsg>{message}</resultMsg></header></response>"
     ).encode()
+
+
+# --------------------------------------------------------------------------------------------------- KOSIS
+
+
+def kosis_usa_2024_row() -> dict[str, str]:
+    """The real KOSIS value row KOR->USA exports 2024 (127,761,371 thousand USD), with the C1/name fields a
+    getList response carries added (the snapshot kept only the value fields)."""
+    import json
+
+    value_rows = json.loads(KOSIS_META_JSON.read_text(encoding="utf-8"))["value_rows"]
+    (row,) = next(rows for key, rows in value_rows.items() if "DT_1R11006_FRM101" in key and "MEMBER=미국" in key)
+    return {**row, "C1": "13102103829E.US", "C1_NM": "미국", "ITM_NM": "수출액", "UNIT_NM": "천달러"}
