@@ -30,6 +30,35 @@ DEFAULT_RAW_DIR = REPO_ROOT / "raw"
 RAW_SCHEMA = "raw"
 MARTS_SCHEMA = "marts"
 
+# Live sources. Each base URL can be pointed elsewhere (a mirror, or a local test server) by its env var.
+LANDING_DIR_ENV = "LANDING_DIR"
+KCS_BASE_URL_ENV = "KCS_BASE_URL"
+KOSIS_BASE_URL_ENV = "KOSIS_BASE_URL"
+COMTRADE_BASE_URL_ENV = "COMTRADE_BASE_URL"
+IMF_BASE_URL_ENV = "IMF_BASE_URL"
+DEFAULT_KCS_BASE_URL = "https://apis.data.go.kr/1220000"
+DEFAULT_KOSIS_BASE_URL = "https://kosis.kr/openapi"
+DEFAULT_COMTRADE_BASE_URL = "https://comtradeapi.un.org"
+DEFAULT_IMF_BASE_URL = "https://api.imf.org/external/sdmx/3.0"
+
+# API keys are read from these env vars only; they are never written anywhere.
+KCS_SERVICE_KEY_ENV = "KCS_SERVICE_KEY"
+KOSIS_API_KEY_ENV = "KOSIS_API_KEY"
+COMTRADE_SUBSCRIPTION_KEY_ENV = "COMTRADE_SUBSCRIPTION_KEY"
+# Source -> env var of its key; None = the API needs no key (IMF).
+SOURCE_KEY_ENVS: dict[str, str | None] = {
+    "kcs": KCS_SERVICE_KEY_ENV,
+    "kosis": KOSIS_API_KEY_ENV,
+    "comtrade": COMTRADE_SUBSCRIPTION_KEY_ENV,
+    "imf": None,
+}
+
+HTTP_TIMEOUT_SECONDS = 60.0
+HTTP_MAX_ATTEMPTS = 5
+# Exponential backoff between attempts: initial, 2x initial, 4x initial, ... capped at the maximum.
+HTTP_BACKOFF_INITIAL_SECONDS = 2.0
+HTTP_BACKOFF_MAX_SECONDS = 60.0
+
 
 
 def warehouse_path() -> Path:
@@ -50,3 +79,41 @@ def export_warehouse_path() -> Path:
     path = warehouse_path()
     os.environ[WAREHOUSE_PATH_ENV] = str(path)
     return path
+
+
+def landing_dir() -> Path:
+    """Where API responses are landed byte-for-byte: `<raw_dir>/landing` unless LANDING_DIR says otherwise."""
+    configured = os.environ.get(LANDING_DIR_ENV)
+    return Path(configured).resolve() if configured else raw_dir() / "landing"
+
+
+def _base_url(env: str, default: str) -> str:
+    return (os.environ.get(env) or default).rstrip("/")
+
+
+def kcs_base_url() -> str:
+    return _base_url(KCS_BASE_URL_ENV, DEFAULT_KCS_BASE_URL)
+
+
+def kosis_base_url() -> str:
+    return _base_url(KOSIS_BASE_URL_ENV, DEFAULT_KOSIS_BASE_URL)
+
+
+def comtrade_base_url() -> str:
+    return _base_url(COMTRADE_BASE_URL_ENV, DEFAULT_COMTRADE_BASE_URL)
+
+
+def imf_base_url() -> str:
+    return _base_url(IMF_BASE_URL_ENV, DEFAULT_IMF_BASE_URL)
+
+
+def api_key(source: str) -> str | None:
+    """The key of a live source from its env var, or None if unset/blank (or the source needs no key)."""
+    env = SOURCE_KEY_ENVS[source]
+    value = os.environ.get(env, "").strip() if env else ""
+    return value or None
+
+
+def source_configured(source: str) -> bool:
+    """True if the source can be called: its key is set, or it needs none. False means: use the shipped files."""
+    return SOURCE_KEY_ENVS[source] is None or api_key(source) is not None

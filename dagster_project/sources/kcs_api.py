@@ -1,0 +1,365 @@
+"""Korea Customs Service trade statistics API (data.go.kr, XML): by country and by HS item x country, monthly.
+
+Endpoints (PROVENANCE.md appendix A): `nationtrade/getNationtradeList` and `nitemtrade/getNitemtradeList`, params
+`strtYymm`/`endYymm` (at most 12 months per call), `cntyCd` (ISO2), `hsSgn` (HS 2-10 digits), paged by
+`numOfRows`/`pageNo` up to `body/totalCount`. Values are USD, weights kg. A `<year>총계</year>` grand-total row
+is not a fact: it is checked against the sum of the months and dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+
+from dagster_project import settings
+
+from .fetch import (
+    ApiError,
+    ApiRequest,
+    Fetcher,
+    Landed,
+    ResponseFormatError,
+    decode_body,
+    landed_files,
+    require_key,
+    strip_xml_declaration,
+)
+
+SOURCE_KEY = "kcs"  # settings.SOURCE_KEY_ENVS
+NATION_TRADE = "kcs_nationtrade"  # landing folder names
+ITEM_TRADE = "kcs_nitemtrade"
+_PATHS = {NATION_TRADE: "nationtrade/getNationtradeList", ITEM_TRADE: "nitemtrade/getNitemtradeList"}
+
+VALUE_UNIT = "USD"
+WEIGHT_UNIT = "kg"
+TOTAL_LABEL = "총계"
+MAX_MONTHS_PER_CALL = 12
+DEFAULT_ROWS_PER_PAGE = 1000
+
+OK = "00"
+NO_DATA = "03"  # data.go.kr convention: a valid request with an empty result.
+RETRYABLE_CODES = {"05": "service timeout", "22": "daily request quota exceeded", "23": "per-second request quota exceeded"}
+KEY_CODES = {"20": "access denied", "21": "key temporarily disabled", "30": "key not registered",
+             "31": "key expired", "32": "IP not registered", "33": "unsigned call"}
+PARAM_CODES = {"10": "invalid request parameter", "11": "mandatory request parameter missing"}
+
+# Source field -> how to read it. Amounts and weights are summed against the 총계 row.
+_AMOUNT_FIELDS = ("expDlr", "impDlr", "balPayments")
+_WEIGHT_FIELDS = ("expWgt", "impWgt")
+
+
+class TotalMismatchError(ApiError):
+    """Σ months differs from the response's 총계 row by more than the tolerance."""
+
+
+@dataclass(frozen=True)
+class KcsTradeRow:
+    """One month x country (x HS item) as published. Codes are text: `NA` is Namibia, `0202` keeps its zero."""
+
+    period: str  # YYYY.MM as published
+    country_code: str  # statCd, ISO 3166 alpha-2
+    country_name_ko: str
+    hs_code: str | None  # None for the by-country endpoint
+    item_name_ko: str | None
+    export_usd: int
+    import_usd: int
+    balance_usd: int
+    export_kg: int | None
+    import_kg: int | None
+    value_unit: str = VALUE_UNIT
+    weight_unit: str = WEIGHT_UNIT
+
+
+@dataclass(frozen=True)
+class KcsPage:
+    """One parsed response body: the envelope, its item records as text, and the 총계 record if present."""
+
+    result_code: str
+    result_msg: str
+    total_count: int
+    items: tuple[dict[str, str], ...]
+    total: dict[str, str] | None
+    file: str
+
+
+@dataclass(frozen=True)
+class KcsResult:
+    rows: list[KcsTradeRow]
+    landed: list[Landed]
+
+
+# --------------------------------------------------------------------------------------------------- pure parsing
+
+
+def month_chunks(start_yymm: str, end_yymm: str, max_months: int = MAX_MONTHS_PER_CALL) -> list[tuple[str, str]]:
+    """Split an inclusive YYYYMM range into calls of at most `max_months` months, in order."""
+    for value in (start_yymm, end_yymm):
+        if not re.fullmatch(r"\d{4}(0[1-9]|1[0-2])", value):
+            raise ValueError(f"{value!r} is not a month YYYYMM")
+    first = int(start_yymm[:4]) * 12 + int(start_yymm[4:]) - 1
+    last = int(end_yymm[:4]) * 12 + int(end_yymm[4:]) - 1
+    if last < first:
+        raise ValueError(f"range {start_yymm}-{end_yymm} ends before it starts")
+
+    def yymm(index: int) -> str:
+        return f"{index // 12:04d}{index % 12 + 1:02d}"
+
+    return [(yymm(i), yymm(min(i + max_months - 1, last))) for i in range(first, last + 1, max_months)]
+
+
+def parse_number(text: str | None, *, field: str, error: ApiError) -> int | None:
+    """'1,234' -> 1234, '-5' -> -5, '' or '-' -> None. Anything else raises `error` (naming the field)."""
+    value = (text or "").strip().replace(",", "")
+    if value in ("", "-"):
+        return None
+    if not re.fullmatch(r"[+-]?\d+", value):
+        raise ResponseFormatError(error.source, error.partition, f"field {field} is not a whole number: {text!r}",
+                                  file=error.file)
+    return int(value)
+
+
+def _text(element: Element | None, path: str) -> str | None:
+    found = element.find(path) if element is not None else None
+    return found.text.strip() if found is not None and found.text is not None else None
+
+
+def parse_page(data: bytes, *, source: str, partition: str, file: str, content_type: str | None = None) -> KcsPage:
+    """Parse one KCS response body (either the `<response>` envelope or the portal's `OpenAPI_ServiceResponse`)."""
+
+    def bad(problem: str) -> ResponseFormatError:
+        return ResponseFormatError(source, partition, problem, file=file)
+
+    text = decode_body(data, content_type, what=bad)
+    try:
+        root = SafeET.fromstring(strip_xml_declaration(text))
+    except ParseError as exc:
+        raise bad(f"truncated or malformed XML ({exc})") from None
+
+    if root.tag == "OpenAPI_ServiceResponse":  # gateway error: key, quota, unknown service
+        header = root.find("cmmMsgHeader")
+        code = _text(header, "returnReasonCode") or "99"
+        message = " ".join(filter(None, (_text(header, "errMsg"), _text(header, "returnAuthMsg"))))
+        return KcsPage(code.zfill(2), message, 0, (), None, file)
+    if root.tag != "response":
+        raise bad(f"unexpected root element <{root.tag}>, expected <response>")
+
+    code = _text(root, "header/resultCode")
+    if code is None:
+        raise bad("no header/resultCode in the response")
+    message = _text(root, "header/resultMsg") or ""
+    if code.zfill(2) != OK:
+        return KcsPage(code.zfill(2), message, 0, (), None, file)
+
+    items, total = [], None
+    for item in root.iterfind("body/items/item"):
+        record = {child.tag: (child.text or "").strip() for child in item}
+        if record.get("year") == TOTAL_LABEL:
+            if total is not None:
+                raise bad(f"more than one {TOTAL_LABEL} row")
+            total = record
+        else:
+            items.append(record)
+    count_text = _text(root, "body/totalCount")
+    context = ApiError(source, partition, "", file=file)
+    total_count = parse_number(count_text, field="totalCount", error=context)
+    if total_count is None:
+        raise bad("no body/totalCount in the response")
+    return KcsPage(OK, message, total_count, tuple(items), total, file)
+
+
+def check_result(page: KcsPage, *, source: str, partition: str) -> None:
+    """Raise for a non-OK result code: retryable for timeouts/quota, at once for key and parameter errors."""
+    code = page.result_code
+    if code in (OK, NO_DATA):
+        return
+    said = f"KCS result code {code} ({page.result_msg or 'no message'})"
+    if code in RETRYABLE_CODES:
+        raise ApiError(source, partition, f"{said}: {RETRYABLE_CODES[code]}", retryable=True, code=code,
+                       file=page.file)
+    if code in KEY_CODES:
+        raise ApiError(source, partition, f"{said}: {KEY_CODES[code]}; check {settings.KCS_SERVICE_KEY_ENV}",
+                       code=code, file=page.file)
+    if code in PARAM_CODES:
+        raise ApiError(source, partition, f"{said}: {PARAM_CODES[code]}; the request is wrong, not retried",
+                       code=code, file=page.file)
+    raise ApiError(source, partition, said, code=code, file=page.file)
+
+
+def to_row(record: dict[str, str], *, source: str, partition: str, file: str) -> KcsTradeRow:
+    """Type one item record. Amounts are required; weights and the HS fields are absent from `nationtrade`."""
+    context = ApiError(source, partition, "", file=file)
+    period = record.get("year", "")
+    if not re.fullmatch(r"\d{4}\.(0[1-9]|1[0-2])", period):
+        raise ResponseFormatError(source, partition, f"field year is not a month YYYY.MM: {period!r}", file=file)
+    country = record.get("statCd", "")
+    if not country:
+        raise ResponseFormatError(source, partition, f"{period}: field statCd is missing", file=file)
+
+    def amount(field: str) -> int:
+        value = parse_number(record.get(field), field=field, error=context)
+        if value is None:
+            raise ResponseFormatError(source, partition, f"{period} {country}: field {field} is missing", file=file)
+        return value
+
+    return KcsTradeRow(
+        period=period,
+        country_code=country,
+        country_name_ko=record.get("statCdCntnKor1", ""),
+        hs_code=record.get("hsCd") or None,
+        item_name_ko=record.get("statKor") or None,
+        export_usd=amount("expDlr"),
+        import_usd=amount("impDlr"),
+        balance_usd=amount("balPayments"),
+        export_kg=parse_number(record.get("expWgt"), field="expWgt", error=context),
+        import_kg=parse_number(record.get("impWgt"), field="impWgt", error=context),
+    )
+
+
+def check_total(
+    records: Sequence[dict[str, str]],
+    total: dict[str, str],
+    *,
+    source: str,
+    partition: str,
+    file: str,
+    tolerance: int = 1,
+) -> None:
+    """Σ records = 총계 for every amount/weight field the total row carries, within `tolerance` units.
+
+    The tolerance absorbs per-row rounding: the real sample's weights sum to 1 kg below its 총계.
+    """
+    context = ApiError(source, partition, "", file=file)
+    for field in (*_AMOUNT_FIELDS, *_WEIGHT_FIELDS):
+        expected = parse_number(total.get(field), field=field, error=context)
+        if expected is None:
+            continue
+        summed = sum(parse_number(r.get(field), field=field, error=context) or 0 for r in records)
+        if abs(summed - expected) > tolerance:
+            raise TotalMismatchError(
+                source, partition,
+                f"field {field}: months sum to {summed:,} but the {TOTAL_LABEL} row says {expected:,} "
+                f"(difference {summed - expected:+,}, tolerance {tolerance})",
+                file=file,
+            )
+
+
+def rows_from_pages(pages: Sequence[KcsPage], *, source: str, partition: str, tolerance: int = 1) -> list[KcsTradeRow]:
+    """Facts of all pages of one call (one period chunk): 총계 checked against them, then dropped."""
+    records = [(record, page.file) for page in pages for record in page.items]
+    totals = [page for page in pages if page.total is not None]
+    if len(totals) > 1:
+        raise ResponseFormatError(source, partition, f"{TOTAL_LABEL} row on more than one page", file=totals[1].file)
+    if totals:
+        check_total([r for r, _ in records], totals[0].total, source=source, partition=partition,
+                    file=totals[0].file, tolerance=tolerance)
+    return [to_row(record, source=source, partition=partition, file=file) for record, file in records]
+
+
+# --------------------------------------------------------------------------------------------------- network
+
+
+def _service_key(partition: str) -> str:
+    # The portal shows an "Encoding" key (already %-escaped) and a "Decoding" one; requests escapes once more,
+    # so an escaped key is unescaped first.
+    key = require_key(SOURCE_KEY, partition)
+    return unquote(key) if re.search(r"%[0-9A-Fa-f]{2}", key) else key
+
+
+def _landed_page(landed: Landed, source: str, partition: str) -> KcsPage:
+    page = parse_page(landed.read_bytes(), source=source, partition=partition, file=str(landed.path),
+                      content_type=landed.content_type)
+    check_result(page, source=source, partition=partition)
+    return page
+
+
+def _fetch(
+    source: str,
+    start_yymm: str,
+    end_yymm: str,
+    filters: dict[str, str],
+    *,
+    partition: str,
+    fetcher: Fetcher | None,
+    rows_per_page: int,
+    tolerance: int,
+) -> KcsResult:
+    key = _service_key(partition)  # before any network: no key, no request
+    fetcher = fetcher or Fetcher()
+    url = f"{settings.kcs_base_url()}/{_PATHS[source]}"
+    rows: list[KcsTradeRow] = []
+    landed: list[Landed] = []
+    for chunk_start, chunk_end in month_chunks(start_yymm, end_yymm):
+        pages: list[KcsPage] = []
+        page_no = 1
+        while True:
+            params = {"strtYymm": chunk_start, "endYymm": chunk_end, **filters,
+                      "numOfRows": str(rows_per_page), "pageNo": str(page_no)}
+            request = ApiRequest(source, partition, url, params, secret_params={"serviceKey": key})
+            file, page = fetcher.fetch(request, lambda f: (f, _landed_page(f, source, partition)))
+            landed.append(file)
+            pages.append(page)
+            # totalCount counts the records of the whole call; stop at it, or at an empty/short page.
+            seen = sum(len(p.items) + (p.total is not None) for p in pages)
+            if seen >= page.total_count or len(page.items) + (page.total is not None) < rows_per_page:
+                break
+            page_no += 1
+        rows += rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance)
+    return KcsResult(rows, landed)
+
+
+def fetch_nation_trade(
+    start_yymm: str,
+    end_yymm: str,
+    *,
+    partition: str,
+    country: str | None = None,
+    fetcher: Fetcher | None = None,
+    rows_per_page: int = DEFAULT_ROWS_PER_PAGE,
+    tolerance: int = 1,
+) -> KcsResult:
+    """Korea's monthly trade by partner country (all countries unless `country`, ISO2), USD."""
+    filters = {"cntyCd": country} if country else {}
+    return _fetch(NATION_TRADE, start_yymm, end_yymm, filters, partition=partition, fetcher=fetcher,
+                  rows_per_page=rows_per_page, tolerance=tolerance)
+
+
+def fetch_item_trade(
+    start_yymm: str,
+    end_yymm: str,
+    *,
+    partition: str,
+    country: str,
+    hs_code: str | None = None,
+    fetcher: Fetcher | None = None,
+    rows_per_page: int = DEFAULT_ROWS_PER_PAGE,
+    tolerance: int = 1,
+) -> KcsResult:
+    """Korea's monthly trade by HS item x partner country (`cntyCd` is documented as required), USD and kg."""
+    filters = {"cntyCd": country, **({"hsSgn": hs_code} if hs_code else {})}
+    return _fetch(ITEM_TRADE, start_yymm, end_yymm, filters, partition=partition, fetcher=fetcher,
+                  rows_per_page=rows_per_page, tolerance=tolerance)
+
+
+def replay(source: str, partition: str, *, landing_root: Path | None = None, tolerance: int = 1) -> list[KcsTradeRow]:
+    """Rows of a partition from its landed files alone (no network), with the same checks as a live load."""
+    chunks: dict[tuple, list[KcsPage]] = {}
+    for landed in landed_files(source, partition, landing_root):
+        call = tuple(sorted((k, v) for k, v in landed.params.items() if k != "pageNo"))
+        chunks.setdefault(call, []).append(_landed_page(landed, source, partition))
+    rows: list[KcsTradeRow] = []
+    for pages in chunks.values():
+        rows += rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance)
+    return rows
+
+
+__all__ = [
+    "KcsTradeRow", "KcsResult", "KcsPage", "TotalMismatchError", "fetch_nation_trade", "fetch_item_trade",
+    "replay", "month_chunks", "parse_page", "check_result", "rows_from_pages", "NATION_TRADE", "ITEM_TRADE",
+]
