@@ -1,0 +1,124 @@
+"""Product-level marts against figures computed here, with pandas, from the raw files."""
+
+import glob
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from dagster_project import settings
+from dagster_project.sources import kita
+
+from .conftest import check_evaluations, query
+
+RAW = settings.DEFAULT_RAW_DIR
+
+
+@pytest.fixture(scope="module")
+def marts(built):
+    warehouse, result = built
+    assert result.success
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def comtrade():
+    frames = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in glob.glob(str(RAW / "comtrade_legacy/*.csv"))]
+    frame = pd.concat(frames, ignore_index=True)
+    frame["value"] = frame["Trade Value (US$)"].astype(float)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def kita_raw():
+    return pd.read_csv(RAW / kita.TRADE_BY_PARTNER_MONTHLY.relative_path, dtype={"Item": str}, keep_default_na=False)
+
+
+def test_hydrogen_fluoride_2014_world_and_china(marts, comtrade):
+    hf = comtrade[(comtrade["Commodity Code"] == "281111") & (comtrade["Reporter ISO"] == "KOR") & (comtrade["Year"] == "2014")
+                  & (comtrade["Trade Flow"] == "Import")].set_index("Partner ISO")["value"]
+    [(total, basis, top, top_share, china_share)] = query(marts, """
+        select total_import_usd, total_basis, top_supplier_key, top_supplier_share, china_share
+        from marts.fct_import_dependence
+        where reporter_iso3 = 'KOR' and product_code = '281111' and period_start = date '2014-01-01'""")
+    assert (float(total), basis, top) == (hf["WLD"], "world_row", "CHN")
+    assert china_share == pytest.approx(hf["CHN"] / hf["WLD"]) and top_share == china_share
+    assert round(hf["WLD"] / 1e4) == 11956 and round(hf["CHN"] / 1e4) == 7272  # the issue's US$119.56 m / 72.72 m
+
+
+def test_kita_annual_rollup_and_dependence_equal_sums_of_the_raw_months(marts, kita_raw):
+    hf = kita_raw[(kita_raw.Item == "2811111000") & (kita_raw.Year == 2018)]
+    by_partner = hf.groupby("Country")["Import_dollar"].sum()
+    [(from_japan,)] = query(marts, """
+        select value_usd from marts.fct_product_trade where product_code = '2811111000' and partner_iso3 = 'JPN'
+        and flow = 'import' and period_grain = 'year' and period_start = date '2018-01-01'""")
+    assert float(from_japan) == by_partner["Japan"]
+    [(total, basis, china_share, hhi, suppliers)] = query(marts, """
+        select total_import_usd, total_basis, china_share, hhi, supplier_count from marts.fct_import_dependence
+        where product_code = '2811111000' and period_grain = 'year' and period_start = date '2018-01-01'""")
+    shares = by_partner / by_partner.sum()
+    assert (float(total), basis) == (by_partner.sum(), "sum_of_partners")
+    assert china_share == pytest.approx(shares["China"])
+    assert hhi == pytest.approx((shares ** 2).sum())
+    assert suppliers == (by_partner > 0).sum()
+
+
+def test_lost_leading_zeros_are_restored_not_dropped(marts, comtrade):
+    short = comtrade[comtrade["Commodity Code"].str.len() == 5]
+    assert len(short) > 0
+    [(repaired, total)] = query(marts, 'select count(*) filter (where _hs_code_repaired), count(*) from raw.comtrade_legacy_trade')
+    assert (repaired, total) == (len(short), len(comtrade))
+    assert query(marts, "select count(*) from marts.fct_product_trade where length(product_code) not in (6, 10)") == [(0,)]
+    assert query(marts, "select count(*) from marts.fct_product_trade where product_code = '010619'")[0][0] > 0
+
+
+def test_empty_partner_rows_are_quarantined_with_their_row_numbers(marts, kita_raw):
+    expected = sorted(int(i) + 1 for i in kita_raw.index[kita_raw.Country == ""])
+    rows = query(marts, """select _row_number, reason from raw.quarantine
+                           where source_table = 'kita_hsk10_trade_by_partner_monthly' order by 1""")
+    assert rows == [(row, "partner missing") for row in expected]
+
+
+def test_basket_items_without_data_are_no_data_not_zero(marts):
+    rows = query(marts, """
+        select item_code, data_status, top_supplier_share from marts.fct_dependence_basket_items
+        where period_grain = 'year' and period_start = date '2019-01-01' order by item_code""")
+    status = {item: (state, share) for item, state, share in rows}
+    assert status["310210"] == ("no data", None)  # urea: a 3050 example without shipped data
+    assert status["8542321010"][0] == "data" and status["8542321010"][1] > 0.5
+    [(count, with_data, without)] = query(marts, """select item_count, items_with_data, items_without_data
+        from marts.fct_dependence_basket where period_grain = 'year' and period_start = date '2019-01-01'""")
+    assert (count, with_data + without) == (len(rows), len(rows))
+
+
+def test_mirror_of_hydrogen_fluoride_japan_to_korea(marts, comtrade):
+    hf = comtrade[(comtrade["Commodity Code"] == "281111") & (comtrade["Year"] == "2014")]
+    korea_imports = hf[(hf["Reporter ISO"] == "KOR") & (hf["Partner ISO"] == "JPN") & (hf["Trade Flow"] == "Import")]
+    japan_exports = hf[(hf["Reporter ISO"] == "JPN") & (hf["Partner ISO"] == "KOR") & (hf["Trade Flow"] == "Export")]
+    [(cif, fob, gap)] = query(marts, """select import_cif_usd, export_fob_usd, gap_usd from marts.fct_mirror_trade
+        where importer_iso3 = 'KOR' and exporter_iso3 = 'JPN' and product_code = '281111'""")
+    assert (float(cif), float(fob)) == (korea_imports["value"].item(), japan_exports["value"].item())
+    assert float(gap) == korea_imports["value"].item() - japan_exports["value"].item()
+
+
+def test_product_reference_figures_are_reproduced(marts):
+    rows = query(marts, "select figure_id, status from marts.fct_product_reference_checks")
+    assert rows and all(status == "reproduced" for _, status in rows), rows
+
+
+def test_unknown_partner_is_quarantined_and_the_rest_loads(warehouse_copy, raw_copy, run_build):
+    path = raw_copy / kita.TRADE_BY_PARTNER_MONTHLY.relative_path
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",China,", ",Atlantis,")
+    path.write_text("".join(lines), encoding="utf-8")
+    key = dg.AssetKey(["raw", "kita_hsk10_trade_by_partner_monthly"])
+
+    result = run_build(warehouse_copy, raw_copy, selection=[key])
+
+    assert result.success  # quarantine warns, it does not fail the load
+    [check] = [c for c in check_evaluations(result) if c.asset_key == key]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert query(warehouse_copy, """select _row_number, column_name, value, reason from raw.quarantine
+                                    where reason like 'unknown%'""") == [
+        (3, "Country", "Atlantis", "unknown partner name (not in the dbt seed country_name_crosswalk)")]
+    assert query(warehouse_copy, "select count(*) from raw.kita_hsk10_trade_by_partner_monthly")[0][0] == len(lines) - 1 - 6
