@@ -8,7 +8,7 @@ import pytest
 
 from dagster_project.sources.fetch import ApiError, ApiRequest, MASK, land, landed_files, redact
 
-from .live_payloads import SECRET_KEY
+from ..live_payloads import SECRET_KEY
 
 ENCODED_KEY = "SyNtHeTiC%2BtEsT%2FkEy0123456789%3D%3D"
 

@@ -12,7 +12,7 @@ from dagster_project import settings
 from dagster_project.sources import kcs_api
 from dagster_project.sources.fetch import ApiError, Fetcher, NotConfiguredError, ResponseFormatError
 
-from .live_payloads import SECRET_KEY, Reply, kcs_envelope, kcs_error, real_kcs_records
+from ..live_payloads import SECRET_KEY, Reply, kcs_envelope, kcs_error, real_kcs_records
 
 ITEM_PATH = "/nitemtrade/getNitemtradeList"
 NATION_PATH = "/nationtrade/getNationtradeList"

@@ -11,7 +11,7 @@ from dagster_project import settings
 from dagster_project.sources import comtrade_api, imf_api, kosis_api
 from dagster_project.sources.fetch import ApiError, NotConfiguredError, ResponseFormatError
 
-from .live_payloads import IMF_SAMPLE_XML, SECRET_KEY, Reply, kosis_usa_2024_row
+from ..live_payloads import IMF_SAMPLE_XML, SECRET_KEY, Reply, kosis_usa_2024_row
 
 KOSIS_PATH = "/Param/statisticsParameterData.do"
 COMTRADE_PATH = "/data/v1/get/C/A/HS"

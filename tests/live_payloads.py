@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "live"  # real payloads, see its README.md
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "live"  # real payloads, see its README.md
 KCS_SAMPLE_CSV = FIXTURES / "ex_getNitemtradeList.csv"
 IMF_SAMPLE_XML = FIXTURES / "imts_USA_XG_FOB_USD_G001_G998_A_2023_2024.xml"
-KOSIS_META_JSON = Path(__file__).resolve().parents[2] / "raw" / "kosis_meta" / "export_by_country_2024_v1.json"
+KOSIS_META_JSON = Path(__file__).resolve().parents[1] / "raw" / "kosis_meta" / "export_by_country_2024_v1.json"
 
 # A made-up key with the characters that data.go.kr keys have (+ / =), so URL-encoded forms are exercised too.
 SECRET_KEY = "SyNtHeTiC+tEsT/kEy0123456789=="
