@@ -11,7 +11,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install prepare warehouse test dev clean
+.PHONY: install prepare warehouse refresh backfill test dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ prepare: install
 ## build the warehouse from raw/ by materialising the whole Dagster asset graph (no key, no network)
 warehouse: install
 	$(PY) -m dagster_project.cli build
+
+## the job the monthly schedule runs, for one month (MONTH=YYYY-MM), through to the marts; needs `make warehouse` first
+refresh: install
+	@test -n "$(MONTH)" || (echo "usage: make refresh MONTH=YYYY-MM" && exit 2)
+	$(PY) -m dagster_project.cli refresh --month $(MONTH)
+
+## backfill the monthly refresh for a year range (FROM=YYYY TO=YYYY) in one run, like a UI backfill
+backfill: install
+	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=YYYY TO=YYYY" && exit 2)
+	$(PY) -m dagster_project.cli backfill --from-month $(FROM)-01 --to-month $(TO)-12
 
 ## the whole test suite: unit tests, then real Dagster + dbt runs into temporary DuckDB files
 test: install

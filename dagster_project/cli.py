@@ -26,15 +26,26 @@ def prepare() -> None:
     dbt.cli(["parse", "--quiet"], target_path=trade_dbt_project.target_path).wait()
 
 
-def run_build_job(instance=None):
-    """Execute the build_warehouse job in this process; returns the Dagster ExecuteInProcessResult."""
+def run_job(name: str = JOB_NAME, partition_key: str | None = None, partition_range: tuple[str, str] | None = None,
+            instance=None):
+    """Execute a job of the definitions in this process (recorded in the DAGSTER_HOME instance): unpartitioned,
+    one partition, or a range of partitions in a single run (a backfill). Returns the ExecuteInProcessResult."""
     import dagster as dg
 
     from dagster_project.definitions import defs
 
-    job = defs().resolve_job_def(JOB_NAME)
+    job = defs().resolve_job_def(name)
     instance = instance or dg.DagsterInstance.get()
-    return job.execute_in_process(instance=instance, raise_on_error=False)
+    tags = {}
+    if partition_range:
+        tags = {"dagster/asset_partition_range_start": partition_range[0],
+                "dagster/asset_partition_range_end": partition_range[1]}
+    return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key, tags=tags)
+
+
+def run_build_job(instance=None):
+    """Execute the build_warehouse job in this process."""
+    return run_job(JOB_NAME, instance=instance)
 
 
 def summary_lines(result=None) -> list[str]:
@@ -95,7 +106,10 @@ def summary_lines(result=None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dagster_project.cli", description=__doc__)
-    parser.add_argument("command", choices=["prepare", "build", "summary"])
+    parser.add_argument("command", choices=["prepare", "build", "summary", "refresh", "backfill"])
+    parser.add_argument("--month", help="refresh: the month partition to refresh, YYYY-MM")
+    parser.add_argument("--from-month", help="backfill: first month, YYYY-MM")
+    parser.add_argument("--to-month", help="backfill: last month, YYYY-MM")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
@@ -107,9 +121,20 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     prepare()
-    result = run_build_job()
+    if args.command == "refresh":
+        if not args.month:
+            parser.error("refresh needs --month YYYY-MM")
+        # The same job the monthly schedule runs, for one month, through to the marts.
+        result = run_job("refresh_monthly", partition_key=args.month)
+    elif args.command == "backfill":
+        if not (args.from_month and args.to_month):
+            parser.error("backfill needs --from-month YYYY-MM --to-month YYYY-MM")
+        # One run over the whole range: the raw assets loop over its months, dbt rebuilds the window once.
+        result = run_job("refresh_monthly", partition_range=(args.from_month, args.to_month))
+    else:
+        result = run_build_job()
     print("\n".join(summary_lines(result)))
-    print(f"build_warehouse took {time.monotonic() - started:.1f} s")
+    print(f"{args.command} took {time.monotonic() - started:.1f} s")
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:

@@ -53,12 +53,19 @@ SOURCE_KEY_ENVS: dict[str, str | None] = {
     "imf": None,
 }
 
+# IMF IMTS needs no key, so going live is an explicit choice: without IMF_LIVE=1 no request is made.
+IMF_LIVE_ENV = "IMF_LIVE"
+
+# The first month the monthly live sources are partitioned from (KCS/KOSIS monthly series start earlier;
+# backfill further back by changing this).
+MONTHLY_PARTITIONS_START = "2000-01"
+YEARLY_PARTITIONS_START = "2000"
+
 HTTP_TIMEOUT_SECONDS = 60.0
 HTTP_MAX_ATTEMPTS = 5
 # Exponential backoff between attempts: initial, 2x initial, 4x initial, ... capped at the maximum.
 HTTP_BACKOFF_INITIAL_SECONDS = 2.0
 HTTP_BACKOFF_MAX_SECONDS = 60.0
-
 
 
 def warehouse_path() -> Path:
@@ -115,5 +122,13 @@ def api_key(source: str) -> str | None:
 
 
 def source_configured(source: str) -> bool:
-    """True if the source can be called: its key is set, or it needs none. False means: use the shipped files."""
-    return SOURCE_KEY_ENVS[source] is None or api_key(source) is not None
+    """True if the source may be called: its key is set (IMF, which needs none: IMF_LIVE=1).
+    False means: no network; the assets use shipped or landed files and say so."""
+    if SOURCE_KEY_ENVS[source] is None:
+        return os.environ.get(IMF_LIVE_ENV, "").strip() == "1"
+    return api_key(source) is not None
+
+
+def inbox_dir() -> Path:
+    """Where files dropped by hand are picked up by the inbox sensor: `<raw_dir>/inbox/<source>/<partition>/`."""
+    return raw_dir() / "inbox"

@@ -1,9 +1,31 @@
-"""Jobs: `build_warehouse` is what `make warehouse`, the UI's "Materialize all" and schedules run."""
+"""Jobs: `build_warehouse` (make warehouse, the UI's "Materialize all" of the shipped data) and the partitioned
+refreshes of the live sources that the schedules, the inbox sensor, backfills and `make refresh` run."""
 
 import dagster as dg
 
+from dagster_project.defs.assets.comtrade import comtrade_trade_by_partner
+from dagster_project.defs.assets.dbt import trade_dbt_monthly_models
+from dagster_project.defs.assets.imf import imf_imts_trade
+from dagster_project.defs.assets.kcs import kcs_trade_by_country
+from dagster_project.defs.assets.kosis import kosis_trade_by_country_monthly
+
+MONTHLY_ASSETS = dg.AssetSelection.assets(kcs_trade_by_country, kosis_trade_by_country_monthly, trade_dbt_monthly_models)
+YEARLY_ASSETS = dg.AssetSelection.assets(comtrade_trade_by_partner, imf_imts_trade)
+
 build_warehouse = dg.define_asset_job(
     "build_warehouse",
-    selection=dg.AssetSelection.all(),
-    description="Load every raw source into DuckDB and build, then test, all dbt models.",
+    selection=dg.AssetSelection.all() - MONTHLY_ASSETS - YEARLY_ASSETS,
+    description="Load every shipped raw file into DuckDB and build, then test, all unpartitioned dbt models.",
+)
+
+refresh_monthly = dg.define_asset_job(
+    "refresh_monthly",
+    selection=MONTHLY_ASSETS,
+    description="One month of the live monthly sources (KCS, KOSIS) through to fct_monthly_trade and fct_trade_revisions.",
+)
+
+refresh_yearly = dg.define_asset_job(
+    "refresh_yearly",
+    selection=YEARLY_ASSETS,
+    description="One year of the live yearly sources (UN Comtrade, IMF IMTS) into raw.",
 )

@@ -7,6 +7,8 @@ are there in full, or the previous contents are untouched. Validation happens be
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -91,4 +93,72 @@ def replace_source_rows(
         con.unregister(incoming_rejects)
     return LoadResult(
         table=f"{schema}.{table}", row_count=count, quarantined_count=len(rejects), loaded_at=loaded_at
+    )
+
+
+@dataclass(frozen=True)
+class VintageResult:
+    table: str
+    partition: str
+    row_count: int
+    appended: bool  # False: the partition's latest vintage already holds exactly these rows
+    content_sha256: str
+    loaded_at: datetime
+
+
+def content_sha256(rows: pd.DataFrame) -> str:
+    """A fingerprint of a partition's rows that ignores row order (sources page and sort as they like)."""
+    canonical = rows.astype("string").fillna("\x00").sort_values(list(rows.columns)).to_csv(index=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def append_vintage(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    rows: pd.DataFrame,
+    *,
+    partition: str,
+    load_id: str,
+    source_files: list[str],
+) -> VintageResult:
+    """Append `rows` as a new vintage of `partition` unless its latest vintage is identical.
+
+    Publishers revise recent months (KCS around the 15th of the next month), so raw keeps every version with
+    the time it was loaded; the marts pick the latest and fct_trade_revisions compares first and latest.
+    Re-loading unchanged data adds nothing, so re-running a partition is idempotent.
+    """
+    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    fingerprint = content_sha256(rows)
+    frame = rows.assign(
+        _partition=partition,
+        _content_sha256=fingerprint,
+        _source_files=json.dumps(source_files),
+        _loaded_at=pd.Timestamp(loaded_at),
+        _load_id=load_id,
+    )
+    target = f"{_quote(schema)}.{_quote(table)}"
+    incoming = f"_incoming_{table}"
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
+    con.register(incoming, frame)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {_quote(incoming)} LIMIT 0")
+            latest = con.execute(
+                f"SELECT _content_sha256 FROM {target} WHERE _partition = ? ORDER BY _loaded_at DESC LIMIT 1",
+                [partition],
+            ).fetchone()
+            appended = latest is None or latest[0] != fingerprint
+            if appended and len(frame):
+                con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_quote(incoming)}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.unregister(incoming)
+    return VintageResult(
+        table=f"{schema}.{table}", partition=partition, row_count=len(frame),
+        appended=appended and len(frame) > 0, content_sha256=fingerprint, loaded_at=loaded_at,
     )

@@ -165,11 +165,14 @@ def test_imf_truncated_xml_names_the_landed_file(live_env, fetcher, landing_root
 
 
 def test_configured_follows_the_keys(monkeypatch, live_env):
+    monkeypatch.delenv(settings.IMF_LIVE_ENV, raising=False)
+    assert not settings.source_configured("imf")  # keyless, so live only on request
+    monkeypatch.setenv(settings.IMF_LIVE_ENV, "1")
     assert all(settings.source_configured(s) for s in ("kcs", "kosis", "comtrade", "imf"))
     for env in (settings.KOSIS_API_KEY_ENV, settings.COMTRADE_SUBSCRIPTION_KEY_ENV):
         monkeypatch.setenv(env, "   ")  # blank counts as unset
     assert not settings.source_configured("kosis") and not settings.source_configured("comtrade")
-    assert settings.source_configured("imf")  # needs no key
+    assert settings.source_configured("imf")  # needs no key, only the opt-in
     with pytest.raises(NotConfiguredError, match="COMTRADE_SUBSCRIPTION_KEY"):
         comtrade_api.fetch_final_data(["2023"], partition="2023")
     with pytest.raises(NotConfiguredError, match="KOSIS_API_KEY"):

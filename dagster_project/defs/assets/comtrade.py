@@ -1,6 +1,35 @@
-"""UN Comtrade legacy-format extracts (all files of raw/comtrade_legacy/ as one table)."""
+"""UN Comtrade: the shipped legacy-format extracts (all files of raw/comtrade_legacy/ as one table) and the live
+final-data API, partitioned by year."""
 
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project import settings
+from dagster_project.defs.assets.live import PartitionRows, load_partitions, rows_frame
 from dagster_project.defs.assets.raw_files import raw_file_asset
-from dagster_project.sources import comtrade
+from dagster_project.defs.partitions import yearly_partitions
+from dagster_project.sources import comtrade, comtrade_api
 
 comtrade_legacy_trade = raw_file_asset(comtrade.LEGACY_TRADE)
+
+
+@dg.asset(
+    key=["raw", "comtrade_trade_by_partner"],
+    group_name="raw_live",
+    partitions_def=yearly_partitions,
+    kinds={"duckdb", "api"},
+    metadata={"units": "USD", "dagster/table_name": "raw.comtrade_trade_by_partner"},
+)
+def comtrade_trade_by_partner(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Korea-reported (410) total trade with every partner for one year from UN Comtrade final data, USD,
+    landed under raw/landing/comtrade_final/<year>/ and kept as vintages. Needs COMTRADE_SUBSCRIPTION_KEY; without
+    it no request is made (the shipped legacy extracts are loaded by raw/comtrade_legacy_trade)."""
+    def read(year: str) -> PartitionRows:
+        if settings.source_configured("comtrade"):
+            result = comtrade_api.fetch_final_data([year], partition=year)
+            return PartitionRows(rows_frame(result.rows, comtrade_api.ComtradeRow),
+                                 [landed.path for landed in result.landed], "the UN Comtrade API")
+        context.log.info(f"No {settings.COMTRADE_SUBSCRIPTION_KEY_ENV} set: no network attempted, nothing loaded")
+        return PartitionRows(rows_frame([], comtrade_api.ComtradeRow), [], "nothing (no key)")
+
+    return load_partitions(context, duckdb, "comtrade_trade_by_partner", read)

@@ -1,8 +1,61 @@
-"""KOSIS trade files: annual trade by partner, monthly trade with China, the partner-code list."""
+"""KOSIS trade: the shipped files (annual by partner, monthly with China, the partner-code list) and the live
+monthly API, partitioned by month."""
 
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project import settings
+from dagster_project.defs.assets.live import PartitionRows, load_partitions, rows_frame
 from dagster_project.defs.assets.raw_files import raw_file_asset
-from dagster_project.sources import kosis
+from dagster_project.defs.partitions import monthly_partitions
+from dagster_project.sources import kosis, kosis_api
+from dagster_project.sources.files import read_csv_file
 
 kosis_trade_by_partner_annual = raw_file_asset(kosis.TRADE_BY_PARTNER_ANNUAL)
 kosis_trade_china_monthly = raw_file_asset(kosis.TRADE_CHINA_MONTHLY)
 kosis_country_codes = raw_file_asset(kosis.COUNTRY_CODES)
+
+
+def _shipped_china_month(month: str) -> tuple[list[kosis_api.KosisRow], list[Path]]:
+    """The shipped KOSIS monthly China file's rows for one month, in the API's shape (thousand USD)."""
+    path = settings.raw_dir() / kosis.TRADE_CHINA_MONTHLY.relative_path
+    rows = read_csv_file(path, kosis.TRADE_CHINA_MONTHLY).rows
+    rows = rows[rows["Date"] == month.replace("-", ".")]
+    shipped = [
+        kosis_api.KosisRow(item_id=item, item_name=name, country_code="CN", country_name=record["Country"],
+                           period_type="M", period=month.replace("-", ""), value=int(record[column]),
+                           last_changed=None)
+        for record in rows.to_dict("records")
+        for item, name, column in ((kosis_api.EXPORT_ITEM, "수출액", "Exports"), (kosis_api.IMPORT_ITEM, "수입액", "Imports"))
+    ]
+    return shipped, [path] if shipped else []
+
+
+@dg.asset(
+    key=["raw", "kosis_trade_by_country_monthly"],
+    group_name="raw_live",
+    partitions_def=monthly_partitions,
+    kinds={"duckdb", "api"},
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    metadata={"units": "thousand USD", "dagster/table_name": "raw.kosis_trade_by_country_monthly"},
+)
+def kosis_trade_by_country_monthly(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Korea's exports and imports by partner for one month from the KOSIS API (DT_1R11006_FRM101, thousand USD),
+    landed under raw/landing/kosis_dt_1r11006_frm101/<month>/ and kept as vintages. Without KOSIS_API_KEY no
+    request is made: the shipped monthly China file (2001-01 to 2019-12) stands in, China only."""
+    return load_partitions(context, duckdb, "kosis_trade_by_country_monthly", lambda month: _read_month(context, month))
+
+
+def _read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
+    if settings.source_configured("kosis"):
+        yymm = month.replace("-", "")
+        result = kosis_api.fetch_trade_by_country("M", yymm, yymm, partition=month)
+        return PartitionRows(rows_frame(result.rows, kosis_api.KosisRow), [landed.path for landed in result.landed],
+                             "the KOSIS API")
+    rows, files = _shipped_china_month(month)
+    origin = f"the shipped file raw/{kosis.TRADE_CHINA_MONTHLY.relative_path} (China only)"
+    context.log.info(f"No {settings.KOSIS_API_KEY_ENV} set: no network attempted; using {origin}"
+                     + ("" if rows else f", which has no data for {month}"))
+    return PartitionRows(rows_frame(rows, kosis_api.KosisRow), files, origin)

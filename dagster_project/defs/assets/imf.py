@@ -1,0 +1,31 @@
+"""IMF International Trade in Goods Statistics (IMTS, successor of DOTS), partitioned by year."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project import settings
+from dagster_project.defs.assets.live import PartitionRows, load_partitions, rows_frame
+from dagster_project.defs.partitions import yearly_partitions
+from dagster_project.sources import imf_api
+
+
+@dg.asset(
+    key=["raw", "imf_imts_trade"],
+    group_name="raw_live",
+    partitions_def=yearly_partitions,
+    kinds={"duckdb", "api"},
+    metadata={"units": "USD (OBS_VALUE as published; SCALE is not applied)", "dagster/table_name": "raw.imf_imts_trade"},
+)
+def imf_imts_trade(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Korea's annual exports (FOB) and imports (CIF) with every counterpart from IMF IMTS (SDMX 3.0), USD,
+    landed under raw/landing/imf_imts/<year>/ and kept as vintages. IMF needs no key, so going live is opt-in:
+    without IMF_LIVE=1 no request is made."""
+    def read(year: str) -> PartitionRows:
+        if settings.source_configured("imf"):
+            result = imf_api.fetch_imts(partition=year, start=f"{year}-01-01", end=f"{year}-12-31")
+            return PartitionRows(rows_frame(result.rows, imf_api.ImfObservation),
+                                 [landed.path for landed in result.landed], "the IMF IMTS API")
+        context.log.info(f"{settings.IMF_LIVE_ENV} is not 1: no network attempted, nothing loaded")
+        return PartitionRows(rows_frame([], imf_api.ImfObservation), [], "nothing (IMF_LIVE not set)")
+
+    return load_partitions(context, duckdb, "imf_imts_trade", read)
