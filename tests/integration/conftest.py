@@ -38,17 +38,35 @@ def definitions():
 
 
 @pytest.fixture(scope="session")
-def run_build(definitions):
+def run_job(definitions):
+    """Run a job of the definitions (a selection of its assets, a partition, or a range) against a given warehouse
+    file and raw folder, in process, on an ephemeral instance."""
+
+    def run(name: str, warehouse: Path, raw_dir: Path = settings.DEFAULT_RAW_DIR, selection=None,
+            partition_key: str | None = None, partition_range: tuple[str, str] | None = None, instance=None):
+        job = definitions.resolve_job_def(name)
+        tags = {}
+        if partition_range:
+            tags = {"dagster/asset_partition_range_start": partition_range[0],
+                    "dagster/asset_partition_range_end": partition_range[1]}
+        with environment(WAREHOUSE_PATH=str(warehouse), RAW_DIR=str(raw_dir)):
+            return job.execute_in_process(
+                instance=instance or dg.DagsterInstance.ephemeral(),
+                raise_on_error=False,
+                asset_selection=selection,
+                partition_key=partition_key,
+                tags=tags,
+            )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def run_build(run_job):
     """Run build_warehouse (or a selection of its assets) against a given warehouse file and raw folder."""
 
     def run(warehouse: Path, raw_dir: Path = settings.DEFAULT_RAW_DIR, selection=None):
-        job = definitions.resolve_job_def("build_warehouse")
-        with environment(WAREHOUSE_PATH=str(warehouse), RAW_DIR=str(raw_dir)):
-            return job.execute_in_process(
-                instance=dg.DagsterInstance.ephemeral(),
-                raise_on_error=False,
-                asset_selection=selection,
-            )
+        return run_job("build_warehouse", warehouse, raw_dir, selection=selection)
 
     return run
 

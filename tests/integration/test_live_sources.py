@@ -1,0 +1,167 @@
+"""The live monthly sources end to end against a real HTTP server on 127.0.0.1: partitions, a year's backfill,
+re-runs, revisions, the schedule and the inbox sensor. All payloads here are SYNTHETIC (generated below), in
+the KCS and KOSIS wire formats; no figure in them is a real statistic."""
+
+import json
+from datetime import datetime
+
+import dagster as dg
+import pytest
+
+from dagster_project import settings
+from dagster_project.sources import kcs_api
+
+from ..live_payloads import SECRET_KEY, Reply, kcs_envelope
+from .conftest import query, table_contents
+
+KCS_PATH = "/nationtrade/getNationtradeList"
+KOSIS_PATH = "/Param/statisticsParameterData.do"
+PARTNERS = {"US": "미국", "CN": "중국", "NA": "나미비아"}  # NA is Namibia
+
+
+def synthetic_kcs_month(yymm: str, bump: int = 0) -> list[dict[str, str]]:
+    """SYNTHETIC nationtrade records for one month, numbers with thousands separators, and the 총계 row."""
+    month = int(yymm[4:])
+    records = []
+    for rank, (code, name) in enumerate(PARTNERS.items(), start=1):
+        exports, imports = 1_000_000 * rank + month * 1_000 + bump, 700_000 * rank + month * 900
+        records.append({"year": f"{yymm[:4]}.{yymm[4:]}", "statCd": code, "statCdCntnKor1": name,
+                        "expDlr": f"{exports:,}", "impDlr": f"{imports:,}", "balPayments": f"{exports - imports:,}"})
+    total = {field: f"{sum(int(r[field].replace(',', '')) for r in records):,}" for field in ("expDlr", "impDlr", "balPayments")}
+    return [*records, {"year": "총계", "statCd": "-", "statCdCntnKor1": "-", **total}]
+
+
+def synthetic_kosis_month(yymm: str) -> bytes:
+    """SYNTHETIC KOSIS getList rows (thousand USD) for one month."""
+    rows = [{"ORG_ID": "360", "TBL_ID": "DT_1R11006_FRM101", "ITM_ID": item, "ITM_NM": name,
+             "C1": f"13102103829E.{code}", "C1_NM": code, "PRD_SE": "M", "PRD_DE": yymm, "UNIT_NM": "천달러",
+             "DT": str(value), "LST_CHN_DE": "2026-01-16"}
+            for code, base in (("CN", 11_000_000), ("NA", 1_000))
+            for item, name, value in (("13103103829T1", "수출액", base), ("13103103829T2", "수입액", base // 2))]
+    return json.dumps(rows, ensure_ascii=False).encode()
+
+
+@pytest.fixture
+def live_server(live_env):
+    bumps: dict[str, int] = {}
+    live_env.route(KCS_PATH, lambda q: Reply(body=kcs_envelope(synthetic_kcs_month(q["strtYymm"], bumps.get(q["strtYymm"], 0)))))
+    live_env.route(KOSIS_PATH, lambda q: Reply(body=synthetic_kosis_month(q["startPrdDe"]), content_type="application/json;charset=UTF-8"))
+    live_env.bumps = bumps  # a test sets a month's bump to make KCS revise that month
+    return live_env
+
+
+MONTHLY_MARTS = ["marts.fct_monthly_trade", "marts.fct_trade_revisions"]
+
+
+def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy, run_job, landing_root):
+    result = run_job("refresh_monthly", warehouse_copy, partition_key="2024-03")
+    assert result.success
+    rows = query(warehouse_copy, """select source, partner_code, partner_iso3, export_usd, import_usd, reported_balance_usd
+        from marts.fct_monthly_trade where source = 'kcs_api' order by partner_code""")
+    expected = {r["statCd"]: r for r in synthetic_kcs_month("202403")[:-1]}
+    assert [r[1] for r in rows] == sorted(expected)
+    for source, code, iso3, exports, imports, balance in rows:
+        record = expected[code]
+        assert (int(exports), int(imports), int(balance)) == tuple(
+            int(record[f].replace(",", "")) for f in ("expDlr", "impDlr", "balPayments"))
+    assert dict((r[1], r[2]) for r in rows)["NA"] == "NAM"
+    [(kosis_cn,)] = query(warehouse_copy, """select export_usd from marts.fct_monthly_trade
+        where source = 'kosis_monthly_api' and partner_code = 'CN'""")
+    assert int(kosis_cn) == 11_000_000 * 1000  # thousand USD -> USD
+    # landed byte-for-byte with the request, never the key
+    landed = list(landing_root.rglob("*"))
+    assert any(path.name.endswith(".xml") for path in landed)
+    for path in landed:
+        if path.is_file():
+            assert SECRET_KEY.encode() not in path.read_bytes() and b"SyNtHeTiC" not in path.read_bytes()
+
+
+def test_rerunning_a_partition_leaves_the_marts_identical(live_server, warehouse_copy, run_job):
+    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    before = {table: table_contents(warehouse_copy, table, ("vintage_loaded_at",) if "monthly" in table else
+                                    ("first_loaded_at", "latest_loaded_at")) for table in MONTHLY_MARTS}
+    vintages = query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country")
+    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    after = {table: table_contents(warehouse_copy, table, ("vintage_loaded_at",) if "monthly" in table else
+                                   ("first_loaded_at", "latest_loaded_at")) for table in MONTHLY_MARTS}
+    assert after == before
+    assert query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country") == vintages  # no new vintage
+
+
+def test_a_revised_month_keeps_both_vintages_and_shows_the_revision(live_server, warehouse_copy, run_job):
+    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    live_server.bumps["202403"] = 12_345  # KCS revises March's exports by +12,345 USD per partner
+    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    revisions = query(warehouse_copy, """select partner_code, vintage_count, first_export_usd, latest_export_usd,
+        export_revision_usd, import_revision_usd from marts.fct_trade_revisions where source = 'kcs_api'
+        order by partner_code""")
+    assert [(code, count, int(rev), int(imp)) for code, count, _, _, rev, imp in revisions] == [
+        (code, 2, 12_345, 0) for code in sorted(PARTNERS)]
+    first = {r["statCd"]: int(r["expDlr"].replace(",", "")) for r in synthetic_kcs_month("202403")[:-1]}
+    assert {code: int(f) for code, _, f, _, _, _ in revisions} == first
+    [(latest_us,)] = query(warehouse_copy, """select export_usd from marts.fct_monthly_trade
+        where source = 'kcs_api' and partner_code = 'US'""")
+    assert int(latest_us) == first["US"] + 12_345
+
+
+def test_one_partition_rebuilds_only_its_own_rows(live_server, warehouse_copy, run_job):
+    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-02").success
+    february = table_contents(warehouse_copy, "marts.fct_monthly_trade")
+    live_server.bumps["202402"] = 999  # February changes upstream, but only March is refreshed
+    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    rows = table_contents(warehouse_copy, "marts.fct_monthly_trade")
+    assert [row for row in rows if str(row[4]).startswith("2024-02")] == february
+
+
+def test_a_year_backfill_in_one_run(live_server, warehouse_copy, run_job):
+    result = run_job("refresh_monthly", warehouse_copy, partition_range=("2023-01", "2023-12"))
+    assert result.success
+    months = query(warehouse_copy, """select count(distinct period_start) from marts.fct_monthly_trade
+        where source = 'kcs_api' and year(period_start) = 2023""")
+    assert months == [(12,)]
+    assert len(live_server.hits(KCS_PATH)) == 12  # one call per month, each within the 12-month limit
+
+
+def test_without_keys_no_request_is_made(http_server, monkeypatch, warehouse_copy, run_job, landing_root):
+    for env in (settings.KCS_BASE_URL_ENV, settings.KOSIS_BASE_URL_ENV):
+        monkeypatch.setenv(env, http_server.url)
+    for env in (settings.KCS_SERVICE_KEY_ENV, settings.KOSIS_API_KEY_ENV):
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.setenv(settings.LANDING_DIR_ENV, str(landing_root))
+    result = run_job("refresh_monthly", warehouse_copy, partition_key="2019-06")
+    assert result.success
+    assert http_server.seen == []
+    # KOSIS falls back to the shipped monthly China file (thousand USD -> USD)
+    [(exports,)] = query(warehouse_copy, """select export_usd from marts.fct_monthly_trade
+        where source = 'kosis_monthly_api' and partner_code = 'CN' and period_start = date '2019-06-01'""")
+    shipped = next(line for line in (settings.DEFAULT_RAW_DIR / "kosis_monthly_china/korea-china-trade-data.csv")
+                   .read_text(encoding="utf-8").splitlines() if '"2019.06"' in line)
+    assert int(exports) == int(shipped.split(",")[-2]) * 1000
+
+
+def test_a_file_dropped_in_the_inbox_is_picked_up_and_replayed_offline(http_server, monkeypatch, warehouse_copy,
+                                                                       raw_copy, run_job, definitions, landing_root):
+    monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV, raising=False)
+    monkeypatch.setenv(settings.LANDING_DIR_ENV, str(landing_root))
+    monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
+    drop = raw_copy / "inbox" / kcs_api.NATION_TRADE / "2024-05" / "saved-from-portal.xml"
+    drop.parent.mkdir(parents=True)
+    drop.write_bytes(kcs_envelope(synthetic_kcs_month("202405")))  # CP949, as the portal serves it
+
+    sensor = definitions.resolve_sensor_def("inbox_sensor")
+    [request] = list(sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral())))
+    assert request.partition_key == "2024-05"
+
+    result = run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key=request.partition_key)
+    assert result.success and not drop.exists()
+    assert query(warehouse_copy, """select count(*) from marts.fct_monthly_trade
+        where source = 'kcs_api' and period_start = date '2024-05-01'""") == [(len(PARTNERS),)]
+    assert http_server.seen == []
+    assert list(sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral()))) == []
+
+
+def test_the_schedule_repulls_the_previous_two_months(definitions):
+    schedule = definitions.resolve_schedule_def("monthly_refresh_schedule")
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2024, 4, 16, 6, 0),
+                                        repository_def=definitions.get_repository_def())
+    assert [r.partition_key for r in schedule.evaluate_tick(context).run_requests] == ["2024-02", "2024-03"]
