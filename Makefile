@@ -11,7 +11,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install prepare warehouse refresh backfill test dev clean
+.PHONY: install prepare warehouse refresh backfill test bench dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ backfill: install
 test: install
 	$(PY) -m dagster_project.cli prepare
 	$(PY) -m pytest
+
+## benchmark: parse, validate and load a large synthetic file (ROWS=1000000); prints figures
+bench: install
+	$(PY) -m tests.benchmarks.bench_load --rows $(or $(ROWS),1000000)
 
 ## the Dagster UI on http://127.0.0.1:3000
 dev: prepare

@@ -3,6 +3,7 @@
 Expected values are computed here from the raw CSV files with pandas, independently of the dbt models.
 """
 
+import dagster as dg
 import pandas as pd
 import pytest
 
@@ -32,11 +33,14 @@ def test_every_asset_materialises_and_every_check_passes(built, definitions):
     _, result = built
     assert result.success
     materialised = {event.asset_key for event in result.get_asset_materialization_events()}
-    assert materialised == set(definitions.resolve_all_asset_keys())
+    unpartitioned = {key for key in definitions.resolve_all_asset_keys()
+                     if definitions.resolve_assets_def(key).partitions_def is None}
+    assert materialised == unpartitioned
     checks = check_evaluations(result)
     assert len(checks) >= 50
-    failed = [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed]
-    assert failed == []
+    failed = {f"{c.asset_key.to_user_string()}:{c.check_name}": c.severity for c in checks if not c.passed}
+    # The one expected warning: the shipped KITA file has rows without a partner, quarantined (test_products.py).
+    assert failed == {"raw/kita_hsk10_trade_by_partner_monthly:no_quarantined_rows": dg.AssetCheckSeverity.WARN}
 
 
 def test_dbt_sources_are_the_python_raw_assets(definitions):
@@ -47,8 +51,6 @@ def test_dbt_sources_are_the_python_raw_assets(definitions):
 
 
 def dg_key(*parts):
-    import dagster as dg
-
     return dg.AssetKey(list(parts))
 
 
