@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 ColumnKind = Literal["text", "int", "decimal", "date"]
@@ -133,8 +134,6 @@ def decode(data: bytes, file: str | Path, encoding: str) -> str:
         ) from None
 
 
-_INT_RE = re.compile(r"^[+-]?\d+$")
-_DECIMAL_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -159,19 +158,23 @@ def _typed(series: pd.Series, col: Column, file: str) -> pd.Series:
                 )
         return series.where(~is_null, None).astype("string")
 
-    regex = {"int": _INT_RE, "decimal": _DECIMAL_RE, "date": _DATE_RE}[col.kind]
-    bad = ~is_null & ~stripped.str.match(regex)
+    if col.kind in ("int", "decimal"):
+        # Vectorised: anything to_numeric cannot read, or reads as inf/NaN text, is not a number.
+        numbers = pd.to_numeric(stripped.where(~is_null), errors="coerce")
+        bad = ~is_null & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
+        if col.kind == "int":
+            bad |= ~is_null & (numbers.fillna(0) % 1 != 0)
+        if bad.any():
+            row = int(bad.idxmax()) + 1
+            expected = "a whole number" if col.kind == "int" else "a number"
+            raise SourceFileError(file, f"'{series.iloc[row - 1]}' is not {expected}", row=row, column=col.name)
+        return numbers.astype("Int64" if col.kind == "int" else "Float64")
+
+    values = stripped.where(~is_null, None)
+    bad = ~is_null & ~stripped.str.match(_DATE_RE)
     if bad.any():
         row = int(bad.idxmax()) + 1
-        expected = {"int": "a whole number", "decimal": "a number", "date": "a date YYYY-MM-DD"}[col.kind]
-        raise SourceFileError(
-            file, f"'{series.iloc[row - 1]}' is not {expected}", row=row, column=col.name
-        )
-    values = stripped.where(~is_null, None)
-    if col.kind == "int":
-        return pd.to_numeric(values).astype("Int64")
-    if col.kind == "decimal":
-        return pd.to_numeric(values).astype("Float64")
+        raise SourceFileError(file, f"'{series.iloc[row - 1]}' is not a date YYYY-MM-DD", row=row, column=col.name)
     parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
     bad = ~is_null & parsed.isna()
     if bad.any():
