@@ -39,11 +39,15 @@ def definitions():
 
 @pytest.fixture(scope="session")
 def run_build(definitions):
-    """Run build_warehouse (or a selection of its assets) against a given warehouse file and raw folder."""
+    """Run build_warehouse (or a selection of its assets) against a given warehouse file and raw folder.
 
-    def run(warehouse: Path, raw_dir: Path = settings.DEFAULT_RAW_DIR, selection=None):
+    The run publishes to `served` (default: serving/<name> beside the work file), never to the repo's data/.
+    """
+
+    def run(warehouse: Path, raw_dir: Path = settings.DEFAULT_RAW_DIR, selection=None, served: Path | None = None):
         job = definitions.resolve_job_def("build_warehouse")
-        with environment(WAREHOUSE_PATH=str(warehouse), RAW_DIR=str(raw_dir)):
+        served = served or served_path_for(warehouse)
+        with environment(WAREHOUSE_PATH=str(warehouse), RAW_DIR=str(raw_dir), SERVING_PATH=str(served)):
             return job.execute_in_process(
                 instance=dg.DagsterInstance.ephemeral(),
                 raise_on_error=False,
@@ -51,6 +55,10 @@ def run_build(definitions):
             )
 
     return run
+
+
+def served_path_for(warehouse: Path) -> Path:
+    return warehouse.parent / "serving" / warehouse.name
 
 
 @pytest.fixture(scope="session")
