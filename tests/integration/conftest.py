@@ -116,3 +116,18 @@ def check_evaluations(result):
         for event in result.all_events
         if event.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
+
+
+def inflate_june_2019_china_exports(raw_dir: Path) -> None:
+    """A plausible but wrong monthly figure (+US$50 m of exports in June 2019, a valid number): the months no
+    longer add up to the year, so the error-severity test monthly_sums_match_annual fails."""
+    path = raw_dir / "kosis_monthly_china/korea-china-trade-data.csv"
+    text = path.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if '"2019.06"' in line)
+    fields = row.split(",")
+    fields[-2] = str(int(fields[-2]) + 50_000)
+    path.write_text(text.replace(row, ",".join(fields)), encoding="utf-8")
+
+
+MONTHLY_SUMS_CHECK = ("monthly_sums_match_annual_fct_bilateral_trade_reporter_iso3__partner_iso3__6500__export_usd__"
+                      "import_usd")
