@@ -11,7 +11,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install prepare warehouse test dev clean
+.PHONY: install prepare warehouse test dev docs rollback clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ warehouse: install
 test: install
 	$(PY) -m dagster_project.cli prepare
 	$(PY) -m pytest
+
+## dbt docs, offline: dbt_project/target/static_index.html (one self-contained page), catalog from the work file
+docs: install
+	$(PY) -m dagster_project.cli docs
+
+## serve the previous published generation again (run twice to undo)
+rollback: install
+	$(PY) -m dagster_project.cli rollback
 
 ## the Dagster UI on http://127.0.0.1:3000
 dev: prepare

@@ -49,7 +49,7 @@ def docs() -> None:
     settings.export_warehouse_path()
     dbt = DbtCliResource(project_dir=trade_dbt_project, dbt_executable=settings.DBT_EXECUTABLE)
     dbt.cli(["docs", "generate", "--static"], target_path=trade_dbt_project.target_path).wait()
-    print(f"dbt docs: {trade_dbt_project.target_path / 'static_index.html'}")
+    print(f"dbt docs: {trade_dbt_project.project_dir / trade_dbt_project.target_path / 'static_index.html'}")
 
 
 def publish_lines(result) -> list[str]:
@@ -161,7 +161,6 @@ def main(argv: list[str] | None = None) -> int:
         prepare()
         return 0
     if args.command == "docs":
-        prepare()
         docs()
         return 0
     if args.command == "rollback":

@@ -5,6 +5,7 @@ tell which file a reader sees. Only the shape of the marts (the columns serving_
 """
 
 import hashlib
+import os
 import subprocess
 import sys
 import threading
@@ -196,3 +197,20 @@ def test_publishes_do_not_interleave(tmp_path, served):
         assert not served.exists()
     worker.join(timeout=30)
     assert done.is_set() and generation(served) == 1
+
+
+def test_the_rollback_command_swaps_the_served_generations(tmp_path, served):
+    publish(make_warehouse(tmp_path / "one.duckdb", 1), served)
+    publish(make_warehouse(tmp_path / "two.duckdb", 2), served)
+    env = {**os.environ, "SERVING_PATH": str(served), "WAREHOUSE_PATH": str(tmp_path / "work.duckdb")}
+    command = [sys.executable, "-m", "dagster_project.cli", "rollback"]
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert (generation(served), generation(previous_path(served))) == (1, 2)
+    assert f"served file: {served}" in done.stdout
+    previous_path(served).unlink()
+    failed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1 and "nothing to roll back to" in failed.stderr
+    assert generation(served) == 1
