@@ -11,7 +11,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install prepare warehouse refresh backfill test bench dev clean
+.PHONY: install prepare warehouse refresh backfill test bench docs rollback dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,14 @@ test: install
 ## benchmark: parse, validate and load a large synthetic file (ROWS=1000000); prints figures
 bench: install
 	$(PY) -m tests.benchmarks.bench_load --rows $(or $(ROWS),1000000)
+
+## dbt docs, offline: dbt_project/target/static_index.html (one self-contained page), catalog from the work file
+docs: install
+	$(PY) -m dagster_project.cli docs
+
+## serve the previous published generation again (run twice to undo)
+rollback: install
+	$(PY) -m dagster_project.cli rollback
 
 ## the Dagster UI on http://127.0.0.1:3000
 dev: prepare

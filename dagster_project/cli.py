@@ -1,7 +1,9 @@
-"""Command line behind the Makefile: `prepare` (dbt parse), `build` (run the build_warehouse job), `summary`.
+"""Command line behind the Makefile: `prepare` (dbt parse), `build` (run the build_warehouse job), `summary`,
+`rollback` (serve the previous generation again) and `docs` (dbt docs, offline).
 
 `build` executes the same `build_warehouse` job that the UI and schedules run, recorded in the Dagster instance
-under DAGSTER_HOME (so `dagster dev` shows the run), then prints a short summary of the warehouse.
+under DAGSTER_HOME (so `dagster dev` shows the run), then prints a short summary of the work file and says whether
+the run published it to the served file.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import datetime
 
 from dagster_project import settings
 
 JOB_NAME = "build_warehouse"
+PUBLISH_JOB = "publish_warehouse"
 
 
 def prepare() -> None:
@@ -48,12 +52,65 @@ def run_build_job(instance=None):
     return run_job(JOB_NAME, instance=instance)
 
 
+def docs() -> None:
+    """dbt docs generate --static: one self-contained target/static_index.html, no server and no network."""
+    from dagster_dbt import DbtCliResource
+
+    from dagster_project.defs.project import trade_dbt_project
+
+    settings.export_warehouse_path()
+    dbt = DbtCliResource(project_dir=trade_dbt_project, dbt_executable=settings.DBT_EXECUTABLE)
+    dbt.cli(["docs", "generate", "--static"], target_path=trade_dbt_project.target_path).wait()
+    print(f"dbt docs: {trade_dbt_project.project_dir / trade_dbt_project.target_path / 'static_index.html'}")
+
+
+def publish_lines(result) -> list[str]:
+    """Whether the run published the work file to the served file, from the serving/warehouse materialisation."""
+    from dagster_project.defs.assets.publish import SERVED_WAREHOUSE_KEY
+
+    published = [event for event in result.get_asset_materialization_events()
+                 if event.asset_key == SERVED_WAREHOUSE_KEY]
+    if not published:
+        return [f"NOT published: the served file {settings.serving_path()} is unchanged "
+                "(a step before the publish failed or the publish checks failed)"]
+    metadata = published[-1].materialization.metadata
+    return [f"published: {metadata['served_path'].value} ({metadata['size_bytes'].value / 1e6:.1f} MB, "
+            f"publish latency {metadata['publish_latency_seconds'].value:.3f} s)"]
+
+
+def served_lines() -> list[str]:
+    """The served file and its previous generation: when they were published, and whether the served one passes."""
+    import duckdb
+
+    from dagster_project.warehouse.publish import previous_path, serving_checks
+
+    served = settings.serving_path()
+    lines = []
+    for label, path in (("served file", served), ("previous generation", previous_path(served))):
+        if path.exists():
+            stat = path.stat()
+            published = datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")
+            lines.append(f"{label}: {path} ({stat.st_size / 1e6:.1f} MB, written {published})")
+        else:
+            lines.append(f"{label}: {path} (none yet)")
+    if served.exists():
+        try:
+            with duckdb.connect(str(served), read_only=True) as con:
+                checks = serving_checks(con)
+        except duckdb.Error as error:
+            return [*lines, f"  (cannot open the served file: {error})"]
+        failed = [f"{c.name} ({c.detail})" for c in checks if not c.passed]
+        lines.append(f"  served checks: {len(checks) - len(failed)} of {len(checks)} passed"
+                     + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return lines
+
+
 def summary_lines(result=None) -> list[str]:
-    """A few lines a person checks after a build: where the file is, what it holds, what the tests said."""
+    """A few lines a person checks after a build: where the files are, what they hold, what the tests said."""
     import duckdb
 
     path = settings.warehouse_path()
-    lines = [f"warehouse: {path}"]
+    lines = [f"work file: {path}"]
     if result is not None:
         checks = [
             evaluation
@@ -69,12 +126,15 @@ def summary_lines(result=None) -> list[str]:
         )
         for check in failed:
             lines.append(f"  failed check: {check.asset_key.to_user_string()} {check.check_name} ({check.severity.value})")
+        lines += publish_lines(result)
+    lines += served_lines()
     if not path.exists():
-        return [*lines, "  (no warehouse file yet)"]
+        return [*lines, "  (no work file yet)"]
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.IOException as error:  # e.g. a dbt process of a failed run still holds the write lock
-        return [*lines, f"  (cannot open the warehouse to summarise it: {error})"]
+        return [*lines, f"  (cannot open the work file to summarise it: {error})"]
+    lines.append(f"work file contents: {path}")
     with con:
         tables = con.execute(
             "select schema_name, table_name, estimated_size from duckdb_tables() "
@@ -106,7 +166,7 @@ def summary_lines(result=None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dagster_project.cli", description=__doc__)
-    parser.add_argument("command", choices=["prepare", "build", "summary", "refresh", "backfill"])
+    parser.add_argument("command", choices=["prepare", "build", "summary", "refresh", "backfill", "rollback", "docs"])
     parser.add_argument("--month", help="refresh: the month partition to refresh, YYYY-MM")
     parser.add_argument("--from-month", help="backfill: first month, YYYY-MM")
     parser.add_argument("--to-month", help="backfill: last month, YYYY-MM")
@@ -114,6 +174,21 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "prepare":
         prepare()
+        return 0
+    if args.command == "docs":
+        docs()
+        return 0
+    if args.command == "rollback":
+        from dagster_project.warehouse.publish import PublishError, rollback
+
+        try:
+            result = rollback(settings.serving_path())
+        except PublishError as error:
+            print(f"rollback failed, nothing changed: {error}", file=sys.stderr)
+            return 1
+        print(f"rolled back: {result.served_file} is the previous generation again; "
+              f"{result.previous_file} now holds the one it replaced (roll back again to undo)")
+        print("\n".join(served_lines()))
         return 0
     if args.command == "summary":
         print("\n".join(summary_lines()))
@@ -133,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         result = run_job("refresh_monthly", partition_range=(args.from_month, args.to_month))
     else:
         result = run_build_job()
+    if args.command in ("refresh", "backfill") and result.success:
+        # As the publish sensor does after a scheduled refresh: the tested work file goes to the served file.
+        result = run_job(PUBLISH_JOB)
     print("\n".join(summary_lines(result)))
     print(f"{args.command} took {time.monotonic() - started:.1f} s")
     if not result.success:

@@ -22,8 +22,11 @@ DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") 
 # Env var names, shared with dbt_project/profiles.yml (which reads WAREHOUSE_PATH).
 WAREHOUSE_PATH_ENV = "WAREHOUSE_PATH"
 RAW_DIR_ENV = "RAW_DIR"
+# The file BI tools read: runs build WAREHOUSE_PATH (the work file) and publish it here only when it passed.
+SERVING_PATH_ENV = "SERVING_PATH"
 
 DEFAULT_WAREHOUSE_PATH = REPO_ROOT / "data" / "warehouse.duckdb"
+DEFAULT_SERVING_PATH = REPO_ROOT / "data" / "serving" / "warehouse.duckdb"
 DEFAULT_RAW_DIR = REPO_ROOT / "raw"
 
 # dbt schemas (see macros/generate_schema_name.sql); the Python loaders write `raw`.
@@ -71,6 +74,16 @@ HTTP_BACKOFF_MAX_SECONDS = 60.0
 def warehouse_path() -> Path:
     """The DuckDB file Dagster and dbt build (absolute, so a dbt subprocess in another cwd finds the same file)."""
     return Path(os.environ.get(WAREHOUSE_PATH_ENV) or DEFAULT_WAREHOUSE_PATH).resolve()
+
+
+def serving_path() -> Path:
+    """The published DuckDB file that readers open read-only; replaced atomically by each successful run."""
+    return Path(os.environ.get(SERVING_PATH_ENV) or DEFAULT_SERVING_PATH).resolve()
+
+
+def report_dir() -> Path:
+    """Where the report asset writes its PNG charts and report.html: `report/` beside the served file."""
+    return serving_path().parent / "report"
 
 
 def raw_dir() -> Path:

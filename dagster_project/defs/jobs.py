@@ -8,6 +8,8 @@ from dagster_project.defs.assets.dbt import trade_dbt_monthly_models
 from dagster_project.defs.assets.imf import imf_imts_trade
 from dagster_project.defs.assets.kcs import kcs_trade_by_country
 from dagster_project.defs.assets.kosis import kosis_trade_by_country_monthly
+from dagster_project.defs.assets.publish import served_warehouse
+from dagster_project.defs.assets.report import trade_report
 
 MONTHLY_ASSETS = dg.AssetSelection.assets(kcs_trade_by_country, kosis_trade_by_country_monthly, trade_dbt_monthly_models)
 YEARLY_ASSETS = dg.AssetSelection.assets(comtrade_trade_by_partner, imf_imts_trade)
@@ -28,4 +30,13 @@ refresh_yearly = dg.define_asset_job(
     "refresh_yearly",
     selection=YEARLY_ASSETS,
     description="One year of the live yearly sources (UN Comtrade, IMF IMTS) into raw.",
+)
+
+publish_warehouse = dg.define_asset_job(
+    "publish_warehouse",
+    selection=dg.AssetSelection.assets(served_warehouse, trade_report),
+    description=(
+        "Publish the work file to the served file (after its checks) and redraw the report; run by the publish "
+        "sensor after a successful refresh, and by `make refresh` / `make backfill`."
+    ),
 )

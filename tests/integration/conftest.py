@@ -40,16 +40,19 @@ def definitions():
 @pytest.fixture(scope="session")
 def run_job(definitions):
     """Run a job of the definitions (a selection of its assets, a partition, or a range) against a given warehouse
-    file and raw folder, in process, on an ephemeral instance."""
+    file and raw folder, in process, on an ephemeral instance. The run publishes to `served` (default:
+    serving/<name> beside the work file), never to the repo's data/."""
 
     def run(name: str, warehouse: Path, raw_dir: Path = settings.DEFAULT_RAW_DIR, selection=None,
-            partition_key: str | None = None, partition_range: tuple[str, str] | None = None, instance=None):
+            partition_key: str | None = None, partition_range: tuple[str, str] | None = None, instance=None,
+            served: Path | None = None):
         job = definitions.resolve_job_def(name)
+        served = served or served_path_for(warehouse)
         tags = {}
         if partition_range:
             tags = {"dagster/asset_partition_range_start": partition_range[0],
                     "dagster/asset_partition_range_end": partition_range[1]}
-        with environment(WAREHOUSE_PATH=str(warehouse), RAW_DIR=str(raw_dir)):
+        with environment(WAREHOUSE_PATH=str(warehouse), RAW_DIR=str(raw_dir), SERVING_PATH=str(served)):
             return job.execute_in_process(
                 instance=instance or dg.DagsterInstance.ephemeral(),
                 raise_on_error=False,
@@ -65,10 +68,14 @@ def run_job(definitions):
 def run_build(run_job):
     """Run build_warehouse (or a selection of its assets) against a given warehouse file and raw folder."""
 
-    def run(warehouse: Path, raw_dir: Path = settings.DEFAULT_RAW_DIR, selection=None):
-        return run_job("build_warehouse", warehouse, raw_dir, selection=selection)
+    def run(warehouse: Path, raw_dir: Path = settings.DEFAULT_RAW_DIR, selection=None, served: Path | None = None):
+        return run_job("build_warehouse", warehouse, raw_dir, selection=selection, served=served)
 
     return run
+
+
+def served_path_for(warehouse: Path) -> Path:
+    return warehouse.parent / "serving" / warehouse.name
 
 
 @pytest.fixture(scope="session")
@@ -126,3 +133,18 @@ def check_evaluations(result):
         for event in result.all_events
         if event.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
+
+
+def inflate_june_2019_china_exports(raw_dir: Path) -> None:
+    """A plausible but wrong monthly figure (+US$50 m of exports in June 2019, a valid number): the months no
+    longer add up to the year, so the error-severity test monthly_sums_match_annual fails."""
+    path = raw_dir / "kosis_monthly_china/korea-china-trade-data.csv"
+    text = path.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if '"2019.06"' in line)
+    fields = row.split(",")
+    fields[-2] = str(int(fields[-2]) + 50_000)
+    path.write_text(text.replace(row, ",".join(fields)), encoding="utf-8")
+
+
+MONTHLY_SUMS_CHECK = ("monthly_sums_match_annual_fct_bilateral_trade_reporter_iso3__partner_iso3__6500__export_usd__"
+                      "import_usd")

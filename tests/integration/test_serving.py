@@ -1,0 +1,175 @@
+"""Build and serve are separate files: readers in other processes while runs publish, a run killed mid-build, and a
+failing data test that must publish nothing. Every run builds into a temporary work file and publishes to a
+temporary served file.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project import settings
+from dagster_project.cli import publish_lines
+from dagster_project.warehouse.publish import TEMP_MARKER, previous_path, publish, serving_checks, wal_path
+
+from .conftest import (MONTHLY_SUMS_CHECK, check_evaluations, inflate_june_2019_china_exports, table_contents)
+
+READER = Path(__file__).with_name("serving_reader.py")
+READER_MODES = ["duckdb", "duckdb", "sqlalchemy", "sqlalchemy"]
+READER_MAX_SECONDS = 400  # a backstop only: the test stops the readers with the stop file
+PUBLISH_KEY = dg.AssetKey(["serving", "warehouse"])
+SERVED_KEYS = {PUBLISH_KEY, dg.AssetKey(["serving", "report"])}
+# Fiji's exports in 1995 (export_kosis) + 1,000: a second, valid snapshot whose Σ partners and residual differ.
+FIJI_1995 = "FJI,Fiji,1995,"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_serves_cleanly(served: Path) -> None:
+    """The served file opens read-only and passes the serving checks; nothing half-done lies beside it."""
+    with duckdb.connect(str(served), read_only=True) as con:
+        failed = [check for check in serving_checks(con) if not check.passed]
+    assert failed == []
+    assert not wal_path(served).exists()
+    assert [p.name for p in served.parent.iterdir() if TEMP_MARKER in p.name] == []
+
+
+def published_latencies(result) -> list[float]:
+    return [event.materialization.metadata["publish_latency_seconds"].value
+            for event in result.get_asset_materialization_events()
+            if event.asset_key == PUBLISH_KEY]
+
+
+@pytest.fixture
+def work_a(built, tmp_path) -> Path:
+    """A private copy of the baseline build from raw/."""
+    source, result = built
+    assert result.success, "the baseline build failed; see test_build"
+    return Path(shutil.copy(source, tmp_path / "work_a.duckdb"))
+
+
+def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_build, tmp_path):
+    served = tmp_path / "serving" / "warehouse.duckdb"
+    annual = raw_copy / "kosis_kdiplo/trade_data.csv"
+    text = annual.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith(FIJI_1995))
+    fields = row.split(",")
+    fields[7] = str(int(fields[7]) + 1_000)
+    annual.write_text(text.replace(row, ",".join(fields)), encoding="utf-8")
+    work_b = Path(shutil.copy(work_a, tmp_path / "work_b.duckdb"))
+
+    latencies = [publish(work_a, served).seconds]
+    stop = tmp_path / "stop"
+    readers = [
+        subprocess.Popen([sys.executable, str(READER), mode, str(served), str(stop),
+                          str(tmp_path / f"reader{i}.json"), str(READER_MAX_SECONDS)])
+        for i, mode in enumerate(READER_MODES)
+    ]
+    try:
+        # Refreshes: a real run of the whole job that builds snapshot B and publishes it, then real runs of the
+        # publish asset alone on the two work files, alternating (a full rebuild takes ~30 s on a small machine).
+        for work, raw_dir, selection in [(work_b, raw_copy, None), *[(work_a, raw_copy, [PUBLISH_KEY]),
+                                                                     (work_b, raw_copy, [PUBLISH_KEY])] * 3]:
+            time.sleep(1.0)  # let the readers read each snapshot
+            result = run_build(work, raw_dir, selection, served=served)
+            assert result.success
+            latencies += published_latencies(result)
+    finally:
+        stop.touch()
+        for reader in readers:
+            reader.wait(timeout=60)
+
+    seen = [json.loads((tmp_path / f"reader{i}.json").read_text()) for i in range(len(readers))]
+    queries = sum(s["queries"] for s in seen)
+    print(f"\nserving concurrency: {len(readers)} readers ({', '.join(READER_MODES)}), {queries} queries, "
+          f"{sum(len(s['errors']) for s in seen)} reader errors, "
+          f"{sum(len(s['violations']) for s in seen)} invariant violations; {len(latencies)} publishes, latency "
+          f"min {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s")
+    assert [r.returncode for r in readers] == [0] * len(readers)
+    assert len(latencies) == 8
+    for s in seen:
+        assert s["errors"] == []
+        assert s["violations"] == []
+        assert len(s["snapshots"]) == 2, "each reader should have seen both snapshots"
+        assert s["rounds"] > 20
+    (low, high), = {tuple(sorted(float(value) for value in s["snapshots"])) for s in seen}
+    assert high - low == 1_000  # the Fiji edit, in USD: snapshots A and B, and nothing else
+    assert_serves_cleanly(served)
+    assert table_contents(served, "marts.fct_trade_totals") == table_contents(work_b, "marts.fct_trade_totals")
+    assert table_contents(previous_path(served), "marts.fct_trade_totals") == table_contents(
+        work_a, "marts.fct_trade_totals")
+
+
+def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers(work_a, tmp_path):
+    served = tmp_path / "serving" / "warehouse.duckdb"
+    publish(work_a, served)
+    served_before = sha256(served)
+    work = Path(shutil.copy(work_a, tmp_path / "work.duckdb"))
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    shutil.copy(settings.REPO_ROOT / ".dagster_home" / "dagster.yaml", dagster_home)
+    env = {**os.environ, "WAREHOUSE_PATH": str(work), "SERVING_PATH": str(served), "DAGSTER_HOME": str(dagster_home),
+           "RAW_DIR": str(settings.DEFAULT_RAW_DIR), "PYTHONUNBUFFERED": "1"}
+    build = [sys.executable, "-m", "dagster_project.cli", "build"]
+    log = tmp_path / "killed_build.log"
+
+    with open(log, "w") as out:
+        # Its own session, so that kill -9 reaches the whole run: the CLI and the dbt process it started.
+        run = subprocess.Popen(build, cwd=settings.REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+        try:
+            deadline = time.monotonic() + 180
+            # dbt is writing the marts: the run is in the middle of the build.
+            while "START sql table model marts.fct_bilateral_trade" not in log.read_text(errors="replace"):
+                assert run.poll() is None, f"the build ended before it could be killed:\n{log.read_text()}"
+                assert time.monotonic() < deadline, "dbt did not start building the marts in time"
+                time.sleep(0.05)
+        finally:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait(timeout=30)
+    assert run.returncode == -signal.SIGKILL
+
+    assert sha256(served) == served_before
+    assert_serves_cleanly(served)
+
+    rerun = subprocess.run(build, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=400)
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    assert f"published: {served}" in rerun.stdout
+    print(f"\ncrash test: killed the build mid-dbt (work file left with a WAL: {wal_path(work).exists()}); "
+          f"the next run: {next(line for line in rerun.stdout.splitlines() if line.startswith('published'))}")
+    assert sha256(previous_path(served)) == served_before
+    assert sha256(served) != served_before  # a new file, with the rebuilt (and equal) contents
+    assert_serves_cleanly(served)
+    assert table_contents(served, "marts.fct_trade_totals") == table_contents(work_a, "marts.fct_trade_totals")
+
+
+def test_a_failing_data_test_publishes_nothing(work_a, raw_copy, run_build, tmp_path):
+    served = tmp_path / "serving" / "warehouse.duckdb"
+    publish(work_a, served)
+    served_before = sha256(served)
+    inflate_june_2019_china_exports(raw_copy)
+
+    result = run_build(work_a, raw_copy, served=served)
+
+    assert not result.success
+    failed = {(c.asset_key, c.check_name) for c in check_evaluations(result) if not c.passed}
+    assert (dg.AssetKey(["marts", "fct_bilateral_trade"]), MONTHLY_SUMS_CHECK) in failed
+    assert {event.asset_key for event in result.get_asset_materialization_events()}.isdisjoint(SERVED_KEYS)
+    started = {event.step_key for event in result.all_events if event.event_type_value == "STEP_START"}
+    assert "trade_dbt_models" in started
+    assert started.isdisjoint({"serving__warehouse", "serving__report"})
+    assert sha256(served) == served_before
+    assert not previous_path(served).exists()
+    assert publish_lines(result)[0].startswith("NOT published")
