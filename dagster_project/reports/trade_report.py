@@ -32,10 +32,11 @@ PARTNER_COLOURS = {"USA": "#1f4e9c", "CHN": "#c8102e"}
 FLOW_COLOURS = {"export_bn": "#1b7f3b", "import_bn": "#b35900"}
 SURPLUS_COLOUR, DEFICIT_COLOUR, MARK_COLOUR = "#1b7f3b", "#c8102e", "#333333"
 TOP_DESTINATION_COUNT = 10
-# Product-level dependence marts, in order of preference; neither is built yet, the chart waits for them.
-DEPENDENCE_TABLES = ("fct_dependence_basket", "fct_import_dependence")
-DEPENDENCE_REQUIRED_COLUMNS = ("product_code", "period_start", "top_supplier_share")
-DEPENDENCE_LABEL_COLUMNS = ("product_name", "product_label", "product_description", "item_name")
+# The critical-items basket (seed critical_items) against the 50 % line; the chart is skipped without it.
+DEPENDENCE_TABLES = ("fct_dependence_basket_items",)
+DEPENDENCE_CODE_COLUMN = "item_code"
+DEPENDENCE_REQUIRED_COLUMNS = (DEPENDENCE_CODE_COLUMN, "period_start", "top_supplier_share")
+DEPENDENCE_LABEL_COLUMNS = ("item_name",)
 DEPENDENCE_THRESHOLD = 0.5
 DEPENDENCE_MAX_LINES = 10  # more lines than this are unreadable on one axis
 FIGURE_SIZE = (11, 6)
@@ -370,9 +371,9 @@ def _dependence_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Chart:
     if missing:
         return Chart(key, title, f"Skipped: {MARTS}.{table} lacks the column(s) {', '.join(missing)}.")
 
-    label_column = next((column for column in DEPENDENCE_LABEL_COLUMNS if column in columns), "product_code")
+    label_column = next((column for column in DEPENDENCE_LABEL_COLUMNS if column in columns), DEPENDENCE_CODE_COLUMN)
     optional = [column for column in ("period_grain", "reporter_iso3", "source") if column in columns]
-    selected = ", ".join(dict.fromkeys(["product_code", label_column, "period_start", "top_supplier_share", *optional]))
+    selected = ", ".join(dict.fromkeys([DEPENDENCE_CODE_COLUMN, label_column, "period_start", "top_supplier_share", *optional]))
     rows = con.execute(f"select {selected} from {MARTS}.{table} where top_supplier_share is not null").df()
     if "reporter_iso3" in rows:
         rows = rows[rows["reporter_iso3"] == REPORTER_ISO3]
@@ -383,8 +384,8 @@ def _dependence_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Chart:
     if rows.empty:
         return Chart(key, title, f"Skipped: {MARTS}.{table} has no top-supplier shares for {REPORTER_ISO3}.")
 
-    rows = rows.assign(label=rows["product_code"].astype(str) + (
-        " " + rows[label_column].astype(str) if label_column != "product_code" else ""))
+    rows = rows.assign(label=rows[DEPENDENCE_CODE_COLUMN].astype(str) + (
+        " " + rows[label_column].astype(str) if label_column != DEPENDENCE_CODE_COLUMN else ""))
     # Several rows per item and period (e.g. per flow or source) would be ambiguous; the chart shows the highest.
     wide = rows.pivot_table(index="period_start", columns="label", values="top_supplier_share", aggfunc="max")
     latest_share = wide.ffill().iloc[-1].sort_values(ascending=False)

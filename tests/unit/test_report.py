@@ -119,7 +119,7 @@ def test_missing_product_data_is_reported_as_skipped(synthetic_warehouse, tmp_pa
     dependence = result.chart("import_dependence")
     assert dependence.skipped and dependence.path is None
     assert result.skipped == (dependence,)
-    assert "Skipped" in dependence.description and "fct_dependence_basket" in dependence.description
+    assert "Skipped" in dependence.description and "fct_dependence_basket_items" in dependence.description
     assert not list(tmp_path.glob("import_dependence*"))
     assert 'id="import_dependence"' in result.html_path.read_text(encoding="utf-8")
 
@@ -158,9 +158,9 @@ def test_dependence_chart_drawn_once_the_table_exists(synthetic_warehouse, tmp_p
     # Synthetic items: item i's top-supplier share rises by 5 points a year from 25 % + 10 points * i.
     basket = pd.DataFrame([(f"SYN{i}", f"synthetic item {i}", date(year, 1, 1), 0.25 + 0.1 * i + 0.05 * (year - 2019))
                            for i in range(3) for year in range(2019, 2024)],
-                          columns=["product_code", "product_name", "period_start", "top_supplier_share"])
+                          columns=["item_code", "item_name", "period_start", "top_supplier_share"])
     with duckdb.connect(str(warehouse)) as con:
-        write_table(con, "fct_dependence_basket", basket)
+        write_table(con, "fct_dependence_basket_items", basket)
 
     result = build_report(warehouse, tmp_path / "report")
 
