@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -31,6 +32,24 @@ class LoadResult:
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]):
+    """Register the incoming frames as views and run the block in one transaction: all of it, or none of it."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        for name in frames:
+            con.unregister(name)
 
 
 def _create_quarantine(con: duckdb.DuckDBPyConnection, schema: str) -> None:
@@ -72,25 +91,14 @@ def replace_source_rows(
     incoming, incoming_rejects = f"_incoming_{table}", f"_incoming_rejects_{table}"
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
     _create_quarantine(con, schema)
-    con.register(incoming, frame)
-    con.register(incoming_rejects, rejects)
-    try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {_quote(incoming)}")
-            con.execute(f"DELETE FROM {quarantine} WHERE source_table = ?", [table])
-            columns = ", ".join(["source_table", *QUARANTINE_COLUMNS, *LOAD_COLUMNS])
-            con.execute(f"INSERT INTO {quarantine} ({columns}) SELECT {columns} FROM {_quote(incoming_rejects)}")
-            (count,) = con.execute(f"SELECT count(*) FROM {target}").fetchone()
-            if count != len(frame):
-                raise RuntimeError(f"{target}: wrote {count} rows but {len(frame)} were read")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.unregister(incoming)
-        con.unregister(incoming_rejects)
+    with _transaction(con, {incoming: frame, incoming_rejects: rejects}):
+        con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {_quote(incoming)}")
+        con.execute(f"DELETE FROM {quarantine} WHERE source_table = ?", [table])
+        columns = ", ".join(["source_table", *QUARANTINE_COLUMNS, *LOAD_COLUMNS])
+        con.execute(f"INSERT INTO {quarantine} ({columns}) SELECT {columns} FROM {_quote(incoming_rejects)}")
+        (count,) = con.execute(f"SELECT count(*) FROM {target}").fetchone()
+        if count != len(frame):
+            raise RuntimeError(f"{target}: wrote {count} rows but {len(frame)} were read")
     return LoadResult(
         table=f"{schema}.{table}", row_count=count, quarantined_count=len(rejects), loaded_at=loaded_at
     )
@@ -140,24 +148,15 @@ def append_vintage(
     target = f"{_quote(schema)}.{_quote(table)}"
     incoming = f"_incoming_{table}"
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
-    con.register(incoming, frame)
-    try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {_quote(incoming)} LIMIT 0")
-            latest = con.execute(
-                f"SELECT _content_sha256 FROM {target} WHERE _partition = ? ORDER BY _loaded_at DESC LIMIT 1",
-                [partition],
-            ).fetchone()
-            appended = latest is None or latest[0] != fingerprint
-            if appended and len(frame):
-                con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_quote(incoming)}")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    finally:
-        con.unregister(incoming)
+    with _transaction(con, {incoming: frame}):
+        con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {_quote(incoming)} LIMIT 0")
+        latest = con.execute(
+            f"SELECT _content_sha256 FROM {target} WHERE _partition = ? ORDER BY _loaded_at DESC LIMIT 1",
+            [partition],
+        ).fetchone()
+        appended = latest is None or latest[0] != fingerprint
+        if appended and len(frame):
+            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_quote(incoming)}")
     return VintageResult(
         table=f"{schema}.{table}", partition=partition, row_count=len(frame),
         appended=appended and len(frame) > 0, content_sha256=fingerprint, loaded_at=loaded_at,
