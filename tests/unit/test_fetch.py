@@ -29,7 +29,7 @@ def test_redact_masks_key_params_by_name_even_if_unknown():
 
 
 def request(**params):
-    return ApiRequest("src", "2024-01", "http://h/p", params or {"a": "1"}, secret_params={"serviceKey": SECRET_KEY})
+    return ApiRequest("src", "2024-01", "http://127.0.0.1:9/p", params or {"a": "1"}, secret_params={"serviceKey": SECRET_KEY})
 
 
 def test_land_writes_body_and_sidecar_without_key(tmp_path):
@@ -37,19 +37,19 @@ def test_land_writes_body_and_sidecar_without_key(tmp_path):
 
     assert landed.path.parent == tmp_path / "src" / "2024-01" and landed.path.read_bytes() == b"<x/>"
     sidecar = json.loads(landed.path.with_suffix(".request.json").read_text())
-    assert sidecar["url"] == "http://h/p?a=1" and sidecar["params"] == {"a": "1"}
+    assert sidecar["url"] == "http://127.0.0.1:9/p?a=1" and sidecar["params"] == {"a": "1"}
     assert SECRET_KEY not in json.dumps(sidecar) and "serviceKey" in sidecar["secrets_removed"]
     assert request().wire_url.endswith("serviceKey=SyNtHeTiC%2BtEsT%2FkEy0123456789%3D%3D")
 
 
 def test_request_id_ignores_the_key_and_depends_on_params():
-    other_key = ApiRequest("src", "2024-01", "http://h/p", {"a": "1"}, secret_params={"serviceKey": "other"})
+    other_key = ApiRequest("src", "2024-01", "http://127.0.0.1:9/p", {"a": "1"}, secret_params={"serviceKey": "other"})
     assert request().request_id == other_key.request_id != request(a="2").request_id
 
 
 @pytest.mark.parametrize("partition", ["../x", "a/b", "", ".hidden"])
 def test_unsafe_partition_names_are_refused(tmp_path, partition):
-    bad = ApiRequest("src", partition, "http://h/p")
+    bad = ApiRequest("src", partition, "http://127.0.0.1:9/p")
     with pytest.raises(ValueError, match="not a safe folder name"):
         land(tmp_path, bad, b"", status=200, content_type=None)
 

@@ -182,6 +182,6 @@ def test_configured_follows_the_keys(monkeypatch, live_env):
 
 def test_base_urls_are_read_at_call_time(monkeypatch):
     monkeypatch.delenv(settings.IMF_BASE_URL_ENV, raising=False)
-    assert settings.imf_base_url() == "https://api.imf.org/external/sdmx/3.0"
-    monkeypatch.setenv(settings.IMF_BASE_URL_ENV, "http://mirror.example/sdmx/")
-    assert settings.imf_base_url() == "http://mirror.example/sdmx"
+    assert settings.imf_base_url() == settings.DEFAULT_IMF_BASE_URL
+    monkeypatch.setenv(settings.IMF_BASE_URL_ENV, "http://127.0.0.1:9/sdmx/")
+    assert settings.imf_base_url() == "http://127.0.0.1:9/sdmx"
