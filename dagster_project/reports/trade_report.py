@@ -24,7 +24,8 @@ from matplotlib.ticker import PercentFormatter
 REPORTER_ISO3 = "KOR"
 MARTS = "marts"
 SOURCE_CAPTION = (
-    "Source: KOSIS, table DT_1R11006_FRM101 (Korea Customs Service trade statistics). "
+    "Source: KOSIS, table DT_1R11006_FRM101, and Bank of Korea ECOS 901Y011/901Y012 for months since 2020 "
+    "(Korea Customs Service trade statistics). "
     "Exports FOB, imports CIF, current US$."
 )
 PARTNER_NAMES = {"USA": "United States", "CHN": "China"}
@@ -140,7 +141,30 @@ def _us_china_shares_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Cha
     if shares.empty:
         return Chart(key, title, f"Skipped: no annual US or China rows in {MARTS}.fct_partner_shares.")
 
-    figure, (exports_ax, imports_ax) = _new_figure(f"{title}, annual", ncols=2)
+    # Monthly export shares where the warehouse has a monthly world total (KCS, KOSIS or ECOS world exports).
+    monthly = con.execute(
+        f"""
+        select partner_iso3, period_start, export_share
+        from {MARTS}.fct_partner_shares
+        where reporter_iso3 = ? and period_grain = 'month' and partner_iso3 in ('USA', 'CHN')
+            and export_share is not null
+        order by period_start
+        """,
+        [REPORTER_ISO3],
+    ).df()
+    monthly = monthly[monthly.groupby("period_start")["partner_iso3"].transform("nunique") == 2]
+    if monthly.empty:
+        figure, (exports_ax, imports_ax) = _new_figure(f"{title}, annual", ncols=2)
+    else:
+        figure, (exports_ax, imports_ax, monthly_ax) = _new_figure(f"{title}: annual, and monthly exports", ncols=3)
+        for partner_iso3, series in monthly.groupby("partner_iso3"):
+            monthly_ax.plot(series["period_start"], series["export_share"], color=PARTNER_COLOURS[partner_iso3],
+                            label=PARTNER_NAMES[partner_iso3], linewidth=1.5)
+        monthly_ax.set_title("Share of Korea's exports, monthly")
+        monthly_ax.set_xlabel("Month")
+        monthly_ax.set_ylim(bottom=0)
+        monthly_ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        monthly_ax.tick_params(axis="x", labelrotation=45)
     for ax, column, panel_title in (
         (exports_ax, "export_share", "Share of Korea's exports"),
         (imports_ax, "import_share", "Share of Korea's imports"),
@@ -170,10 +194,18 @@ def _us_china_shares_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Cha
         crossover = _first_year_above(wide[column], "CHN", "USA")
         if crossover is not None:
             sentences.append(f"China's share of {flow} first exceeded the US's in {crossover}.")
-    sentences.append(
-        "Monthly shares are not available: the warehouse holds no monthly world totals, and monthly partner "
-        "figures only for China (see the monthly China chart)."
-    )
+    if monthly.empty:
+        sentences.append("Monthly shares are not available: the warehouse holds no monthly world totals for months "
+                         "with both US and China figures.")
+    else:
+        wide_monthly = monthly.pivot(index="period_start", columns="partner_iso3", values="export_share")
+        us_above = wide_monthly.index[wide_monthly["USA"] > wide_monthly["CHN"]]
+        sentences.append(
+            f"Monthly export shares {wide_monthly.index.min():%Y-%m}–{wide_monthly.index.max():%Y-%m} (months with a "
+            "reported world export total and both partners): "
+            + (f"the US took a larger share than China in {len(us_above)} months, first in {us_above.min():%Y-%m}."
+               if len(us_above) else "China's share stayed above the US's in every month.")
+        )
     return Chart(key, title, " ".join(sentences), _save(figure, out_dir, key))
 
 
@@ -223,8 +255,9 @@ def _china_monthly_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Chart
         f"Korea's monthly exports to and imports from China, {first:%Y-%m} to {last:%Y-%m} "
         f"({len(monthly)} months, not seasonally adjusted). Exports peaked at US${peak['export_bn']:.1f} bn in "
         f"{peak['period_start']:%Y-%m}; in {last:%Y-%m} exports were US${monthly['export_bn'].iloc[-1]:.1f} bn and "
-        f"imports US${monthly['import_bn'].iloc[-1]:.1f} bn. Not available monthly: the US, other partners, "
-        "world totals (hence no monthly shares), and any month after the loaded range."
+        f"imports US${monthly['import_bn'].iloc[-1]:.1f} bn. Sources by month: the shipped KOSIS China file "
+        "(2001-2019), Bank of Korea ECOS (2020 on), and KCS or KOSIS API months where a refresh loaded them "
+        "(marts.fct_bilateral_trade, column source)."
     )
     return Chart(key, title, description, _save(figure, out_dir, key))
 

@@ -253,9 +253,12 @@ def check_total(
 
 
 def rows_from_pages(pages: Sequence[KcsPage], *, source: str, partition: str, tolerance: int = 1,
-                    window: tuple[str, str] | None = None) -> list[KcsTradeRow]:
+                    window: tuple[str, str] | None = None, keep_total: bool = False) -> list[KcsTradeRow]:
     """Facts of all pages of one call (one period chunk): the pages agree on totalCount and add up to it, 총계
-    checked against the facts, then dropped; with `window` (YYYYMM, YYYYMM), every month lies inside it."""
+    checked against the facts, then dropped; with `window` (YYYYMM, YYYYMM), every month lies inside it.
+
+    With `keep_total` and a one-month window, the 총계 row is kept as a row of its own (country code `총계`,
+    period the month): the publisher's total, which the monthly world totals are taken from."""
     check_pages(pages, source=source, partition=partition)
     records = [(record, page.file) for page in pages for record in page.items]
     totals = [page for page in pages if page.total is not None]
@@ -272,6 +275,10 @@ def rows_from_pages(pages: Sequence[KcsPage], *, source: str, partition: str, to
                 raise ResponseFormatError(
                     source, partition, f"a row for {row.period} ({row.country_code}) lies outside the requested "
                     f"months {window[0]}-{window[1]}", file=file)
+    if keep_total and totals and window is not None and window[0] == window[1]:
+        month = f"{window[0][:4]}.{window[0][4:]}"
+        total = {**totals[0].total, "year": month, "statCd": TOTAL_LABEL, "statCdCntnKor1": TOTAL_LABEL}
+        rows.append(to_row(total, source=source, partition=partition, file=totals[0].file))
     return rows
 
 
@@ -321,6 +328,7 @@ def _fetch(
     fetcher: Fetcher | None,
     rows_per_page: int,
     tolerance: int,
+    keep_total: bool = False,
 ) -> KcsResult:
     key = _service_key(partition)  # before any network: no key, no request
     fetcher = fetcher or Fetcher()
@@ -343,7 +351,7 @@ def _fetch(
                 break
             page_no += 1
         rows += rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance,
-                                window=(chunk_start, chunk_end))
+                                window=(chunk_start, chunk_end), keep_total=keep_total)
     return KcsResult(rows, landed)
 
 
@@ -356,11 +364,12 @@ def fetch_nation_trade(
     fetcher: Fetcher | None = None,
     rows_per_page: int = DEFAULT_ROWS_PER_PAGE,
     tolerance: int = 1,
+    keep_total: bool = False,
 ) -> KcsResult:
     """Korea's monthly trade by partner country (all countries unless `country`, ISO2), USD."""
     filters = {"cntyCd": country} if country else {}
     return _fetch(NATION_TRADE, start_yymm, end_yymm, filters, partition=partition, fetcher=fetcher,
-                  rows_per_page=rows_per_page, tolerance=tolerance)
+                  rows_per_page=rows_per_page, tolerance=tolerance, keep_total=keep_total)
 
 
 def fetch_item_trade(
@@ -395,23 +404,25 @@ def latest_response(source: str, partition: str, *, landing_root: Path | None = 
 
 
 def rows_from_files(files: Sequence[tuple[str, bytes, str | None]], *, source: str, partition: str,
-                    window: tuple[str, str] | None = None, tolerance: int = 1) -> list[KcsTradeRow]:
+                    window: tuple[str, str] | None = None, tolerance: int = 1,
+                    keep_total: bool = False) -> list[KcsTradeRow]:
     """Rows of one response given as files (name, body, content type): pages of one call or one inbox drop."""
     pages = []
     for name, body, content_type in files:
         page = parse_page(body, source=source, partition=partition, file=name, content_type=content_type)
         check_result(page, source=source, partition=partition)
         pages.append(page)
-    return rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance, window=window)
+    return rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance, window=window,
+                           keep_total=keep_total)
 
 
 def replay(source: str, partition: str, *, landing_root: Path | None = None, tolerance: int = 1,
-           window: tuple[str, str] | None = None) -> list[KcsTradeRow]:
+           window: tuple[str, str] | None = None, keep_total: bool = False) -> list[KcsTradeRow]:
     """Rows of a partition from its latest landed response alone (no network), with the same checks as a live
     load."""
     files = latest_response(source, partition, landing_root=landing_root)
     return rows_from_files([(str(f.path), f.read_bytes(), f.content_type) for f in files], source=source,
-                           partition=partition, window=window, tolerance=tolerance)
+                           partition=partition, window=window, tolerance=tolerance, keep_total=keep_total)
 
 
 __all__ = [

@@ -16,6 +16,7 @@ from dagster_project.sources import kcs_api
 
 from ..live_payloads import SECRET_KEY, Reply, kcs_envelope
 from .conftest import environment, query, served_path_for, table_contents
+from .kcs_december_2023 import december_2023_records
 
 KCS_PATH = "/nationtrade/getNationtradeList"
 KOSIS_PATH = "/Param/statisticsParameterData.do"
@@ -52,8 +53,15 @@ def synthetic_kosis_month(yymm: str) -> bytes:
 def live_server(live_env):
     bumps: dict[str, int] = {}
     us_bumps: dict[str, int] = {}
-    live_env.route(KCS_PATH, lambda q: Reply(body=kcs_envelope(synthetic_kcs_month(
-        q["strtYymm"], bumps.get(q["strtYymm"], 0), us_bump=us_bumps.get(q["strtYymm"], 0)))))
+
+    def kcs(q):
+        month = q["strtYymm"]
+        if month == "202312":  # agrees with the shipped 2023 figures (kcs_december_2023)
+            return Reply(body=kcs_envelope(december_2023_records(us_bump=us_bumps.get(month, 0))))
+        return Reply(body=kcs_envelope(synthetic_kcs_month(month, bumps.get(month, 0),
+                                                           us_bump=us_bumps.get(month, 0))))
+
+    live_env.route(KCS_PATH, kcs)
     live_env.route(KOSIS_PATH, lambda q: Reply(body=synthetic_kosis_month(q["startPrdDe"]), content_type="application/json;charset=UTF-8"))
     live_env.bumps = bumps  # a test sets a month's bump to make KCS revise that month
     live_env.us_bumps = us_bumps
@@ -69,7 +77,8 @@ def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy,
     result = run_job("refresh_monthly", warehouse_copy, partition_key="2024-03")
     assert result.success
     rows = query(warehouse_copy, """select source, partner_code, partner_iso3, export_usd, import_usd, reported_balance_usd
-        from marts.fct_monthly_trade where source = 'kcs_api' order by partner_code""")
+        from marts.fct_monthly_trade where source = 'kcs_api' and partner_code_category = 'country'
+        order by partner_code""")
     expected = {r["statCd"]: r for r in synthetic_kcs_month("202403")[:-1]}
     assert [r[1] for r in rows] == sorted(expected)
     for source, code, iso3, exports, imports, balance in rows:
@@ -141,15 +150,16 @@ def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(live
                        cwd=settings.DBT_PROJECT_DIR, check=True)
     assert table_contents(full, "marts.fct_monthly_trade", VOLATILE["marts.fct_monthly_trade"]) == incremental
     # January's latest vintage has no China row: the month is replaced as a whole.
-    assert query(warehouse_copy, """select partner_code from marts.fct_monthly_trade
-        where source = 'kcs_api' and period_start = date '2024-01-01' order by 1""") == [("NA",), ("US",)]
+    assert query(warehouse_copy, """select partner_code from marts.fct_monthly_trade where source = 'kcs_api'
+        and period_start = date '2024-01-01' and partner_code_category = 'country' order by 1""") == [("NA",), ("US",)]
 
 
 def test_a_year_backfill_in_one_run(live_server, warehouse_copy, run_job):
-    result = run_job("refresh_monthly", warehouse_copy, partition_range=("2023-01", "2023-12"))
+    # 2024: the shipped annual file ends in 2023, so synthetic months cannot contradict it
+    result = run_job("refresh_monthly", warehouse_copy, partition_range=("2024-01", "2024-12"))
     assert result.success
     months = query(warehouse_copy, """select count(distinct period_start) from marts.fct_monthly_trade
-        where source = 'kcs_api' and year(period_start) = 2023""")
+        where source = 'kcs_api' and year(period_start) = 2024""")
     assert months == [(12,)]
     assert len(live_server.hits(KCS_PATH)) == 12  # one call per month, each within the 12-month limit
 
@@ -188,7 +198,8 @@ def test_a_file_dropped_in_the_inbox_is_picked_up_and_replayed_offline(http_serv
     result = run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key=request.partition_key)
     assert result.success and not drop.exists()
     assert query(warehouse_copy, """select count(*) from marts.fct_monthly_trade
-        where source = 'kcs_api' and period_start = date '2024-05-01'""") == [(len(PARTNERS),)]
+        where source = 'kcs_api' and period_start = date '2024-05-01' and partner_code_category = 'country'""") \
+        == [(len(PARTNERS),)]
     assert http_server.seen == []
     assert list(sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral()))) == []
 

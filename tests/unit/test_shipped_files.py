@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from dagster_project import settings
-from dagster_project.sources import comtrade, kita, kosis, reference
+from dagster_project.sources import comtrade, ecos, kita, kosis, reference
 from dagster_project.sources.files import read_csv_file, sha256_of
 
-SPECS = [*kosis.SPECS, *reference.SPECS, *kita.SPECS, *comtrade.SPECS]
+SPECS = [*kosis.SPECS, *reference.SPECS, *kita.SPECS, *comtrade.SPECS, *ecos.SPECS]
 SHIPPED = sorted(
     path for spec in SPECS for path in settings.DEFAULT_RAW_DIR.glob(spec.relative_path)
 )

@@ -39,7 +39,8 @@ def _read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
     if drop:
         try:
             rows = kcs_api.rows_from_files([(str(path), path.read_bytes(), None) for path in drop],
-                                           source=kcs_api.NATION_TRADE, partition=month, window=window)
+                                           source=kcs_api.NATION_TRADE, partition=month, window=window,
+                                           keep_total=True)
         except ApiError as error:
             rejected = inbox.reject(kcs_api.NATION_TRADE, month, drop, str(error))
             raise ApiError(error.source, error.partition,
@@ -51,7 +52,7 @@ def _read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
                              f"an inbox drop ({', '.join(p.name for p in drop)})", SOURCE_LABEL,
                              on_commit=lambda: inbox.remove(drop))
     if settings.source_configured("kcs"):
-        result = kcs_api.fetch_nation_trade(yymm, yymm, partition=month)
+        result = kcs_api.fetch_nation_trade(yymm, yymm, partition=month, keep_total=True)
         return PartitionRows(rows_frame(result.rows, kcs_api.KcsTradeRow), [landed.path for landed in result.landed],
                              "the KCS API", SOURCE_LABEL)
     folder = settings.landing_dir() / kcs_api.NATION_TRADE / month
@@ -62,5 +63,5 @@ def _read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
     files = [landed.path for landed in kcs_api.latest_response(kcs_api.NATION_TRADE, month)]
     context.log.info(f"No {settings.KCS_SERVICE_KEY_ENV} set: replaying the latest landed response "
                      f"({len(files)} file(s)), no network")
-    rows = kcs_api.replay(kcs_api.NATION_TRADE, month, window=window)
+    rows = kcs_api.replay(kcs_api.NATION_TRADE, month, window=window, keep_total=True)
     return PartitionRows(rows_frame(rows, kcs_api.KcsTradeRow), files, "landed files (replay)", SOURCE_LABEL)

@@ -1,3 +1,5 @@
+{#- Korea's trade with each partner: every year and every month the warehouse knows, one row per reporter,
+    partner, grain and period, from the source that won by precedence (see int_monthly_trade_by_partner). -#}
 select
     reporter_iso3,
     partner_iso3,
@@ -6,5 +8,7 @@ select
     export_usd,
     import_usd,
     export_usd - import_usd as balance_usd,
-    source
+    reported_balance_usd,
+    source,
+    partner_coverage
 from {{ ref('int_trade_by_partner') }}

@@ -1,5 +1,8 @@
-{#- Each partner's share of Korea's reported world exports and imports, its rank, and the change on the same
-    period a year earlier. Periods with a reported world total only (annual, 1965-2023). -#}
+{#- Each partner's share of Korea's reported world exports and imports, its rank as export destination and import
+    source, and the change on the same period a year earlier (the same month, for months). Years and months.
+    rank_basis says what a rank is among: 'all_partners' (a source that lists every partner) or 'listed_partners'
+    (ECOS lists selected partners only: a rank there is a rank among those, never a full rank). A share is of the
+    publisher's reported world total; NULL where none is reported (ECOS has no world imports). -#}
 with trade as (
     select
         trade.reporter_iso3,
@@ -8,10 +11,12 @@ with trade as (
         trade.period_start,
         trade.export_usd,
         trade.import_usd,
+        trade.source,
+        trade.partner_coverage as rank_basis,
         cast(trade.export_usd as {{ type_double() }}) / nullif(totals.reported_export_usd, 0) as export_share,
         cast(trade.import_usd as {{ type_double() }}) / nullif(totals.reported_import_usd, 0) as import_share
     from {{ ref('fct_bilateral_trade') }} as trade
-    inner join {{ ref('fct_trade_totals') }} as totals
+    left join {{ ref('fct_trade_totals') }} as totals
         on totals.reporter_iso3 = trade.reporter_iso3
         and totals.period_grain = trade.period_grain
         and totals.period_start = trade.period_start
@@ -43,6 +48,8 @@ select
     current_period.import_share,
     current_period.export_rank,
     current_period.import_rank,
+    current_period.rank_basis,
+    current_period.source,
     cast(current_period.export_usd as {{ type_double() }}) / nullif(previous_period.export_usd, 0) - 1
         as export_yoy_change,
     cast(current_period.import_usd as {{ type_double() }}) / nullif(previous_period.import_usd, 0) - 1

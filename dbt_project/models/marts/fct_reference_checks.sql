@@ -96,10 +96,10 @@ evaluated as (
         end as warehouse_value,
         (select min(period_start) from warehouse_values as coverage
             where coverage.period_grain = checks.period_grain and coverage.partner_iso3 = checks.partner_iso3
-              and coverage.value_usd is not null) as coverage_start,
+              and coverage.flow = checks.flow and coverage.value_usd is not null) as coverage_start,
         (select max(period_start) from warehouse_values as coverage
             where coverage.period_grain = checks.period_grain and coverage.partner_iso3 = checks.partner_iso3
-              and coverage.value_usd is not null) as coverage_end
+              and coverage.flow = checks.flow and coverage.value_usd is not null) as coverage_end
     from checks
     left join warehouse_values as current_value
         on current_value.reporter_iso3 = checks.reporter_iso3
@@ -170,7 +170,7 @@ select
             then {{ dbt.concat(["'the warehouse holds figures reported by " ~ reporter ~ " only, not by '", 'reporter_iso3']) }}
         when flow = 'import_dependence' then 'product-level import dependence is not built yet'
         when coverage_start is null
-            then {{ dbt.concat(["'no '", 'period_grain', "' data for partner '", 'partner_iso3']) }}
+            then {{ dbt.concat(["'no '", 'period_grain', "' '", 'flow', "' data for partner '", 'partner_iso3']) }}
         else {{ dbt.concat([
             "'outside the shipped '", 'period_grain', "' data for '", 'partner_iso3', "' ('",
             'cast(coverage_start as ' ~ dbt.type_string() ~ ')', "' to '",
