@@ -50,6 +50,9 @@ GENERATIONS_DIR = "generations"
 TEMP_MARKER = ".publish-tmp-"
 # What the content fingerprint covers, stored beside each generation; a change of method means "compute again".
 FINGERPRINT_KIND = "marts-rows-v1"
+# Doubles carry ~15.9 significant digits and the last bit of a parallel sum may differ between equal builds (an HHI
+# of 2019 did): 12 digits put a last-bit difference across a rounding boundary about once in 10^4 values.
+FINGERPRINT_DOUBLE_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -142,14 +145,21 @@ def generation_info(generation: Path) -> dict:
         return {}
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """sha256 over what BI tools read: per relation of the marts schema, its name, columns and types, row count and
-    an order-independent sum of per-row hashes.
+    an order-independent sum of per-row hashes, with floating-point values taken to FINGERPRINT_DOUBLE_DIGITS
+    significant digits.
 
     Why the marts and not the file's bytes: two builds of the same inputs differ in bytes (DuckDB's block layout)
-    and in the raw tables' per-run columns (`_loaded_at`, `_load_id`), yet serve identical marts. DuckDB's `hash()`
-    is a 64-bit row hash; a changed row leaves the sum equal with negligible probability. The hash may change with
-    the DuckDB version: then one extra (identical) generation is published, never a change missed."""
+    and in the raw tables' per-run columns (`_loaded_at`, `_load_id`), yet serve the same marts. Why round doubles:
+    parallel sums of doubles (an HHI, a share) may differ in the last bit between two builds of the same inputs.
+    DuckDB's `hash()` is a 64-bit row hash; a changed row leaves the sum equal with negligible probability. The
+    hash may change with the DuckDB version: then one extra (equal) generation is published, never a change missed
+    (except one beyond the 12th significant digit of a double)."""
     relations = con.execute(
         "select table_name, 'table' from duckdb_tables() where schema_name = $schema "
         "union all select view_name, 'view' from duckdb_views() where schema_name = $schema and not internal "
@@ -163,8 +173,13 @@ def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
             "where schema_name = ? and table_name = ? order by column_index",
             [MARTS_SCHEMA, name],
         ).fetchall()
+        values = ", ".join(
+            f"printf('%.{FINGERPRINT_DOUBLE_DIGITS}g', {_quoted(column)})" if data_type in ("DOUBLE", "FLOAT")
+            else _quoted(column)
+            for column, data_type in columns)
         rows, row_hash_sum = con.execute(
-            f'select count(*), coalesce(sum(hash(r)::hugeint), 0) from {MARTS_SCHEMA}."{name}" as r'
+            f"select count(*), coalesce(sum(hash(row({values}))::hugeint), 0) "
+            f"from {MARTS_SCHEMA}.{_quoted(name)}"
         ).fetchone()
         digest.update(json.dumps([name, kind, columns, rows, str(row_hash_sum)]).encode())
     return digest.hexdigest()
