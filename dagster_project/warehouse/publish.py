@@ -191,11 +191,21 @@ def file_fingerprint(database: Path) -> str:
         return marts_fingerprint(con)
 
 
+def _write_info(generation: Path, info: dict) -> None:
+    sidecar = sidecar_path(generation)
+    temp = _temp_path(sidecar, "info")
+    temp.write_text(json.dumps(info, indent=1), encoding="utf-8")
+    os.replace(temp, sidecar)
+
+
 def _generation_fingerprint(generation: Path) -> str:
     info = generation_info(generation)
     if info.get("fingerprint_kind") == FINGERPRINT_KIND and info.get("fingerprint"):
         return info["fingerprint"]
-    return file_fingerprint(generation)  # adopted from the old layout, or an older method
+    # Adopted from the layout before generations, or recorded by an older method: compute once, record it.
+    fingerprint = file_fingerprint(generation)
+    _write_info(generation, {**info, "fingerprint": fingerprint, "fingerprint_kind": FINGERPRINT_KIND})
+    return fingerprint
 
 
 def serving_checks(con: duckdb.DuckDBPyConnection) -> list[Check]:
@@ -426,13 +436,10 @@ def publish(work_file: Path, served_file: Path, verify: Verify | None = serving_
 
             generation = _new_generation_path(served_file, fingerprint)
             os.rename(temp, generation)
-            sidecar = sidecar_path(generation)
-            temp_sidecar = _temp_path(sidecar, "info")
-            temp_sidecar.write_text(json.dumps({
+            _write_info(generation, {
                 "fingerprint": fingerprint, "fingerprint_kind": FINGERPRINT_KIND,
                 "published_at": datetime.now(UTC).isoformat(timespec="seconds"), "work_file": str(work_file),
-                "checks": [[c.name, c.passed, c.detail] for c in checks]}, indent=1), encoding="utf-8")
-            os.replace(temp_sidecar, sidecar)
+                "checks": [[c.name, c.passed, c.detail] for c in checks]})
             _fsync_dir(directory)
             if current is not None:
                 _point(previous_path(served_file), current)
