@@ -339,6 +339,8 @@ def _adopt_plain_files(served_file: Path) -> None:
             generations_dir(served_file).mkdir(parents=True, exist_ok=True)
             stamp = datetime.fromtimestamp(link.stat().st_mtime, UTC).strftime("%Y%m%dT%H%M%S.%fZ")
             adopted = generations_dir(served_file) / f"{served_file.stem}-{stamp}-adopted{served_file.suffix}"
+            if adopted.exists() and not os.path.samefile(adopted, link):  # a crash after the link is the same file
+                adopted = adopted.with_name(f"{served_file.stem}-{stamp}-adopted-{link.stem}{served_file.suffix}")
             if not adopted.exists():
                 try:
                     os.link(link, adopted)
