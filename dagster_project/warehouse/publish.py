@@ -149,6 +149,12 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _significant(value: str) -> str:
+    """SQL: a double rounded to FINGERPRINT_DOUBLE_DIGITS significant digits (0, NULL, inf and nan as they are)."""
+    digits = f"least({FINGERPRINT_DOUBLE_DIGITS - 1} - floor(log10(abs({value})))::int, 300)"
+    return f"case when {value} = 0 or not isfinite({value}) then {value} else round({value}, {digits}) end"
+
+
 def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """sha256 over what BI tools read: per relation of the marts schema, its name, columns and types, row count and
     an order-independent sum of per-row hashes, with floating-point values taken to FINGERPRINT_DOUBLE_DIGITS
@@ -173,10 +179,8 @@ def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
             "where schema_name = ? and table_name = ? order by column_index",
             [MARTS_SCHEMA, name],
         ).fetchall()
-        values = ", ".join(
-            f"printf('%.{FINGERPRINT_DOUBLE_DIGITS}g', {_quoted(column)})" if data_type in ("DOUBLE", "FLOAT")
-            else _quoted(column)
-            for column, data_type in columns)
+        values = ", ".join(_significant(_quoted(column)) if data_type in ("DOUBLE", "FLOAT") else _quoted(column)
+                           for column, data_type in columns)
         rows, row_hash_sum = con.execute(
             f"select count(*), coalesce(sum(hash(row({values}))::hugeint), 0) "
             f"from {MARTS_SCHEMA}.{_quoted(name)}"
