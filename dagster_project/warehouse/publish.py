@@ -53,6 +53,8 @@ FINGERPRINT_KIND = "marts-rows-v1"
 # Doubles carry ~15.9 significant digits and the last bit of a parallel sum may differ between equal builds (an HHI
 # of 2019 did): 12 digits put a last-bit difference across a rounding boundary about once in 10^4 values.
 FINGERPRINT_DOUBLE_DIGITS = 12
+# Columns whose values say which build wrote a row, not what it holds: their names and types count, their values not.
+FINGERPRINT_IGNORED_COLUMNS = frozenset({"dbt_invocation_id"})
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def _significant(value: str) -> str:
 def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """sha256 over what BI tools read: per relation of the marts schema, its name, columns and types, row count and
     an order-independent sum of per-row hashes, with floating-point values taken to FINGERPRINT_DOUBLE_DIGITS
-    significant digits.
+    significant digits and the values of FINGERPRINT_IGNORED_COLUMNS (build ids) left out.
 
     Why the marts and not the file's bytes: two builds of the same inputs differ in bytes (DuckDB's block layout)
     and in the raw tables' per-run columns (`_loaded_at`, `_load_id`), yet serve the same marts. Why round doubles:
@@ -180,7 +182,7 @@ def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
             [MARTS_SCHEMA, name],
         ).fetchall()
         values = ", ".join(_significant(_quoted(column)) if data_type in ("DOUBLE", "FLOAT") else _quoted(column)
-                           for column, data_type in columns)
+                           for column, data_type in columns if column not in FINGERPRINT_IGNORED_COLUMNS) or "1"
         rows, row_hash_sum = con.execute(
             f"select count(*), coalesce(sum(hash(row({values}))::hugeint), 0) "
             f"from {MARTS_SCHEMA}.{_quoted(name)}"
