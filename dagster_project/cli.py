@@ -16,7 +16,6 @@ from datetime import datetime
 from dagster_project import settings
 
 JOB_NAME = "build_warehouse"
-PUBLISH_JOB = "publish_warehouse"
 
 
 def prepare() -> None:
@@ -37,13 +36,11 @@ def run_job(name: str = JOB_NAME, partition_key: str | None = None, partition_ra
     import dagster as dg
 
     from dagster_project.definitions import defs
+    from dagster_project.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
 
     job = defs().resolve_job_def(name)
     instance = instance or dg.DagsterInstance.get()
-    tags = {}
-    if partition_range:
-        tags = {"dagster/asset_partition_range_start": partition_range[0],
-                "dagster/asset_partition_range_end": partition_range[1]}
+    tags = {RANGE_START_TAG: partition_range[0], RANGE_END_TAG: partition_range[1]} if partition_range else {}
     return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key, tags=tags)
 
 
@@ -71,8 +68,9 @@ def publish_lines(result) -> list[str]:
     published = [event for event in result.get_asset_materialization_events()
                  if event.asset_key == SERVED_WAREHOUSE_KEY]
     if not published:
-        return [f"NOT published: the served file {settings.serving_path()} is unchanged "
-                "(a step before the publish failed or the publish checks failed)"]
+        return [f"NOT published: the served file {settings.serving_path()} and the work file are unchanged "
+                "(a load, a dbt model or an error-severity test failed; the run's candidate is kept under "
+                f"{settings.warehouse_path().parent / 'candidates'} as <run id>.failed.duckdb)"]
     metadata = published[-1].materialization.metadata
     if "content_changed" in metadata and not metadata["content_changed"].value:
         return [f"published nothing new: the marts equal those of the served generation "
@@ -225,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.monotonic()
+    if args.command in ("refresh", "backfill") and not settings.warehouse_path().exists():
+        print(f"no work file at {settings.warehouse_path()}: run `make warehouse` first (a refresh adds live "
+              "months to the warehouse built from raw/)", file=sys.stderr)
+        return 2
     prepare()
     if args.command == "refresh":
         if not args.month:
@@ -234,13 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "backfill":
         if not (args.from_month and args.to_month):
             parser.error("backfill needs --from-month YYYY-MM --to-month YYYY-MM")
-        # One run over the whole range: the raw assets loop over its months, dbt rebuilds the window once.
+        # One run over the whole range: the raw assets loop over its months, one dbt build, one publish.
         result = run_job("refresh_monthly", partition_range=(args.from_month, args.to_month))
     else:
         result = run_build_job()
-    if args.command in ("refresh", "backfill") and result.success:
-        # As the publish sensor does after a scheduled refresh: the tested work file goes to the served file.
-        result = run_job(PUBLISH_JOB)
     print("\n".join(summary_lines(result)))
     print(f"{args.command} took {time.monotonic() - started:.1f} s")
     if not result.success:

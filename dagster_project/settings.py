@@ -33,6 +33,12 @@ DEFAULT_WAREHOUSE_PATH = REPO_ROOT / "data" / "warehouse.duckdb"
 DEFAULT_SERVING_PATH = REPO_ROOT / "data" / "serving" / "warehouse.duckdb"
 DEFAULT_RAW_DIR = REPO_ROOT / "raw"
 
+# The run gate (warehouse/gate.py): how long a run waits for another run's warehouse lock before it fails, and
+# how many failed candidates are kept beside the work file for inspection.
+WAREHOUSE_LOCK_TIMEOUT_ENV = "WAREHOUSE_LOCK_TIMEOUT_SECONDS"
+DEFAULT_WAREHOUSE_LOCK_TIMEOUT_SECONDS = 900.0
+FAILED_CANDIDATES_KEEP = 3
+
 # dbt schemas (see macros/generate_schema_name.sql); the Python loaders write `raw`.
 RAW_SCHEMA = "raw"
 MARTS_SCHEMA = "marts"
@@ -78,6 +84,11 @@ HTTP_BACKOFF_MAX_SECONDS = 60.0
 def warehouse_path() -> Path:
     """The DuckDB file Dagster and dbt build (absolute, so a dbt subprocess in another cwd finds the same file)."""
     return Path(os.environ.get(WAREHOUSE_PATH_ENV) or DEFAULT_WAREHOUSE_PATH).resolve()
+
+
+def warehouse_lock_timeout() -> float:
+    """Seconds a run waits for the warehouse lock held by another run (0: fail at once)."""
+    return float(os.environ.get(WAREHOUSE_LOCK_TIMEOUT_ENV) or DEFAULT_WAREHOUSE_LOCK_TIMEOUT_SECONDS)
 
 
 def serving_path() -> Path:

@@ -1,42 +1,50 @@
-"""Jobs: `build_warehouse` (make warehouse, the UI's "Materialize all" of the shipped data) and the partitioned
-refreshes of the live sources that the schedules, the inbox sensor, backfills and `make refresh` run."""
+"""Jobs. Every job ends in the same gate: this run's loads, then `dbt build` of the whole project on the run's
+candidate warehouse, then `serving/warehouse` (promote and publish) and `serving/report`.
+
+- `build_warehouse` (make warehouse, the UI's "Materialize all" of the shipped data): every shipped file.
+- `refresh_monthly` / `refresh_yearly`: the partitions of the live sources that the schedules, the inbox sensor,
+  backfills and `make refresh` run.
+- `publish_warehouse`: the gate alone (it builds and tests the whole project on a fresh candidate, then publishes).
+"""
 
 import dagster as dg
 
 from dagster_project.defs.assets.comtrade import comtrade_trade_by_partner
-from dagster_project.defs.assets.dbt import trade_dbt_monthly_models
+from dagster_project.defs.assets.dbt import trade_dbt_models
 from dagster_project.defs.assets.imf import imf_imts_trade
 from dagster_project.defs.assets.kcs import kcs_trade_by_country
 from dagster_project.defs.assets.kosis import kosis_trade_by_country_monthly
 from dagster_project.defs.assets.publish import served_warehouse
 from dagster_project.defs.assets.report import trade_report
 
-MONTHLY_ASSETS = dg.AssetSelection.assets(kcs_trade_by_country, kosis_trade_by_country_monthly, trade_dbt_monthly_models)
-YEARLY_ASSETS = dg.AssetSelection.assets(comtrade_trade_by_partner, imf_imts_trade)
+MONTHLY_SOURCES = dg.AssetSelection.assets(kcs_trade_by_country, kosis_trade_by_country_monthly)
+YEARLY_SOURCES = dg.AssetSelection.assets(comtrade_trade_by_partner, imf_imts_trade)
+# The gate every run ends in: the whole dbt project, then promote and publish, then the report.
+GATE = dg.AssetSelection.assets(trade_dbt_models, served_warehouse, trade_report)
 
 build_warehouse = dg.define_asset_job(
     "build_warehouse",
-    selection=dg.AssetSelection.all() - MONTHLY_ASSETS - YEARLY_ASSETS,
-    description="Load every shipped raw file into DuckDB and build, then test, all unpartitioned dbt models.",
+    selection=dg.AssetSelection.all() - MONTHLY_SOURCES - YEARLY_SOURCES,
+    description="Load every shipped raw file, build and test every dbt model, and publish if all passed.",
 )
 
 refresh_monthly = dg.define_asset_job(
     "refresh_monthly",
-    selection=MONTHLY_ASSETS,
-    description="One month of the live monthly sources (KCS, KOSIS) through to fct_monthly_trade and fct_trade_revisions.",
+    selection=MONTHLY_SOURCES | GATE,
+    description="Months of the live monthly sources (KCS, KOSIS) into raw, then the whole dbt build and the "
+    "publish gate.",
 )
 
 refresh_yearly = dg.define_asset_job(
     "refresh_yearly",
-    selection=YEARLY_ASSETS,
-    description="One year of the live yearly sources (UN Comtrade, IMF IMTS) into raw.",
+    selection=YEARLY_SOURCES | GATE,
+    description="Years of the live yearly sources (UN Comtrade, IMF IMTS) into raw, then the whole dbt build and "
+    "the publish gate.",
 )
 
 publish_warehouse = dg.define_asset_job(
     "publish_warehouse",
     selection=dg.AssetSelection.assets(served_warehouse, trade_report),
-    description=(
-        "Publish the work file to the served file (after its checks) and redraw the report; run by the publish "
-        "sensor after a successful refresh, and by `make refresh` / `make backfill`."
-    ),
+    description="The gate alone: `dbt build` of the whole project on a fresh candidate of the work file, then "
+    "promote, publish and redraw the report.",
 )

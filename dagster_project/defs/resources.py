@@ -1,19 +1,113 @@
-"""Resources shared by every run: the warehouse file and the dbt CLI."""
+"""Resources shared by every run: the warehouse (behind the run gate) and the dbt CLI."""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource
-from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
 from dagster_project import settings
 from dagster_project.defs.project import trade_dbt_project
+from dagster_project.warehouse import gate
+from dagster_project.warehouse.live_tables import ensure_live_tables
 
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse as one run sees it: a candidate copy of the last good work file.
+
+    Set up once per run (whatever starts it: CLI, schedule, sensor, UI): take the warehouse lock, copy the work
+    file to `candidates/<run id>.duckdb`. Every loader and dbt write the candidate. `serving/warehouse` promotes it
+    over the work file once a whole dbt build passed on it in this run; otherwise, at the end of the run, it is set
+    aside as `<run id>.failed.duckdb` and the work file is as it was before the run.
+    """
+
+    _lock: gate.WarehouseLock | None = PrivateAttr(default=None)
+    _candidate: gate.Candidate | None = PrivateAttr(default=None)
+    _promoted: bool = PrivateAttr(default=False)
+    _log = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        work_file = settings.warehouse_path()
+        run_id = context.run.run_id if context.run else "adhoc"
+        self._log = context.log
+        lock = gate.WarehouseLock(work_file)
+        lock.acquire(run_id, timeout=settings.warehouse_lock_timeout(), on_wait=context.log.warning)
+        self._lock = lock
+        try:
+            self._candidate = gate.prepare_candidate(work_file, run_id)
+        except BaseException:
+            lock.release()
+            raise
+        with duckdb.connect(str(self._candidate.path)) as con:
+            ensure_live_tables(con, settings.RAW_SCHEMA)  # a fresh warehouse builds every model, empty or not
+        context.log.info(f"run {run_id} builds the candidate {self._candidate.path} "
+                         f"(a copy of {work_file if work_file.exists() else 'nothing: first build'})")
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        try:
+            if self._candidate is not None and not self._promoted:
+                kept = gate.set_aside_failed(
+                    self._candidate,
+                    f"run {self._candidate.run_id}: not promoted (a load, a dbt model or an error-severity test "
+                    "failed, or the run stopped before serving/warehouse); the work file is unchanged",
+                )
+                gate.prune_failed(self._candidate.work_file, settings.FAILED_CANDIDATES_KEEP)
+                if kept is not None:
+                    context.log.warning(f"candidate not promoted; kept for inspection as {kept}")
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    @property
+    def candidate(self) -> gate.Candidate:
+        if self._candidate is None:
+            raise RuntimeError("the warehouse resource is used outside a run")
+        return self._candidate
+
+    @property
+    def path(self) -> Path:
+        return self.candidate.path
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to this run's candidate."""
+        with duckdb.connect(str(self.path)) as con:
+            yield con
+
+    @contextmanager
+    def dbt_environment(self) -> Iterator[None]:
+        """dbt's profiles.yml reads WAREHOUSE_PATH: point it (and the dbt subprocess) at the candidate."""
+        saved = os.environ.get(settings.WAREHOUSE_PATH_ENV)
+        os.environ[settings.WAREHOUSE_PATH_ENV] = str(self.path)
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop(settings.WAREHOUSE_PATH_ENV, None)
+            else:
+                os.environ[settings.WAREHOUSE_PATH_ENV] = saved
+
+    def mark_passed(self, what: str) -> None:
+        gate.mark_passed(self.candidate, what)
+
+    def has_passed(self) -> bool:
+        return gate.has_passed(self.candidate)
+
+    def promote(self) -> Path:
+        promoted = gate.promote(self.candidate)
+        self._promoted = True
+        return promoted
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
-            "duckdb": DuckDBResource(database=dg.EnvVar(settings.WAREHOUSE_PATH_ENV)),
+            "warehouse": WarehouseResource(),
             "dbt": DbtCliResource(project_dir=trade_dbt_project, dbt_executable=settings.DBT_EXECUTABLE),
         },
         # One DuckDB file has one writer: steps of a run execute one after another.

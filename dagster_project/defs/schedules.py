@@ -10,6 +10,9 @@ from dagster_project.defs.partitions import monthly_partitions
 # 06:00 Korea time on the 16th: after KCS's revision of the previous month.
 MONTHLY_CRON = "0 6 16 * *"
 TIMEZONE = "Asia/Seoul"
+# A run over a range of partitions (what a single-run backfill launches).
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def months_to_refresh(scheduled: datetime, count: int = 2) -> list[str]:
@@ -20,9 +23,13 @@ def months_to_refresh(scheduled: datetime, count: int = 2) -> list[str]:
 
 @dg.schedule(cron_schedule=MONTHLY_CRON, job=refresh_monthly, execution_timezone=TIMEZONE)
 def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
-    """Re-pull the previous two months (the older one has just been revised by KCS)."""
-    for month in months_to_refresh(context.scheduled_execution_time):
-        yield dg.RunRequest(run_key=f"{month}@{context.scheduled_execution_time:%Y-%m-%d}", partition_key=month)
+    """Re-pull the previous two months (the older one has just been revised by KCS) in one run: one dbt build,
+    one publish."""
+    first, *_, last = months_to_refresh(context.scheduled_execution_time)
+    return dg.RunRequest(
+        run_key=f"{first}..{last}@{context.scheduled_execution_time:%Y-%m-%d}",
+        tags={RANGE_START_TAG: first, RANGE_END_TAG: last},
+    )
 
 
 yearly_refresh_schedule = dg.build_schedule_from_partitioned_job(

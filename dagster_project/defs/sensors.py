@@ -1,9 +1,11 @@
-"""Sensors: the inbox (a response file dropped into raw/inbox/<source>/<YYYY-MM>/ asks for a run of that month)
-and the publish sensor (a successful refresh, whose dbt tests passed, is published to the served file)."""
+"""The inbox sensor: a response file dropped into raw/inbox/<source>/<YYYY-MM>/ asks for a run of that month.
+
+There is no separate publish sensor: every run ends in the gate (dbt build of the whole project, then publish).
+"""
 
 import dagster as dg
 
-from dagster_project.defs.jobs import publish_warehouse, refresh_monthly, refresh_yearly
+from dagster_project.defs.jobs import refresh_monthly
 from dagster_project.sources import inbox, kcs_api
 
 INBOX_SOURCES = (kcs_api.NATION_TRADE,)
@@ -19,14 +21,3 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
         for month, files in sorted(by_month.items()):
             yield dg.RunRequest(run_key=f"{source}/{month}/{'|'.join(sorted(files))}", partition_key=month,
                                 tags={"inbox_source": source})
-
-
-@dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[refresh_monthly, refresh_yearly],
-    request_job=publish_warehouse,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-)
-def publish_after_refresh(context: dg.RunStatusSensorContext):
-    """A refresh changes only the work file; once it succeeded (its models and tests passed), publish it."""
-    return dg.RunRequest(run_key=f"publish-after-{context.dagster_run.run_id}")

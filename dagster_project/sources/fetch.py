@@ -238,7 +238,8 @@ def land(
         "bytes": len(masked_body),
         # Byte-for-byte except for a key echoed by the server, which is masked (and said so here).
         "key_masked_in_body": masked_body != body,
-        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        # Microseconds: a replay picks the most recent response of a partition by this stamp.
+        "fetched_at": datetime.now(UTC).isoformat(timespec="microseconds"),
     }
     _write_atomic(path, masked_body)
     _write_atomic(folder / f"{request.request_id}{SIDECAR_SUFFIX}", json.dumps(sidecar, indent=2).encode())

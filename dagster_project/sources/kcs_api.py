@@ -136,6 +136,8 @@ def parse_page(data: bytes, *, source: str, partition: str, file: str, content_t
     def bad(problem: str) -> ResponseFormatError:
         return ResponseFormatError(source, partition, problem, file=file)
 
+    if not data.strip():
+        raise bad("empty body (no XML at all)")
     text = decode_body(data, content_type, what=bad)
     try:
         root = SafeET.fromstring(strip_xml_declaration(text))
@@ -250,8 +252,11 @@ def check_total(
             )
 
 
-def rows_from_pages(pages: Sequence[KcsPage], *, source: str, partition: str, tolerance: int = 1) -> list[KcsTradeRow]:
-    """Facts of all pages of one call (one period chunk): 총계 checked against them, then dropped."""
+def rows_from_pages(pages: Sequence[KcsPage], *, source: str, partition: str, tolerance: int = 1,
+                    window: tuple[str, str] | None = None) -> list[KcsTradeRow]:
+    """Facts of all pages of one call (one period chunk): the pages agree on totalCount and add up to it, 총계
+    checked against the facts, then dropped; with `window` (YYYYMM, YYYYMM), every month lies inside it."""
+    check_pages(pages, source=source, partition=partition)
     records = [(record, page.file) for page in pages for record in page.items]
     totals = [page for page in pages if page.total is not None]
     if len(totals) > 1:
@@ -259,7 +264,34 @@ def rows_from_pages(pages: Sequence[KcsPage], *, source: str, partition: str, to
     if totals:
         check_total([r for r, _ in records], totals[0].total, source=source, partition=partition,
                     file=totals[0].file, tolerance=tolerance)
-    return [to_row(record, source=source, partition=partition, file=file) for record, file in records]
+    rows = [to_row(record, source=source, partition=partition, file=file) for record, file in records]
+    if window is not None:
+        for (record, file), row in zip(records, rows, strict=True):
+            month = row.period.replace(".", "")
+            if not window[0] <= month <= window[1]:
+                raise ResponseFormatError(
+                    source, partition, f"a row for {row.period} ({row.country_code}) lies outside the requested "
+                    f"months {window[0]}-{window[1]}", file=file)
+    return rows
+
+
+def check_pages(pages: Sequence[KcsPage], *, source: str, partition: str) -> None:
+    """Several files of one call are pages of one response: the same totalCount, and their records (총계 included)
+    add up to it. Anything else is two different responses for one month: an error naming both files."""
+    if len(pages) < 2:
+        return
+    first = pages[0]
+    for page in pages[1:]:
+        if page.total_count != first.total_count:
+            raise ResponseFormatError(
+                source, partition, f"two responses for one month: {first.file} says totalCount "
+                f"{first.total_count} and {page.file} says {page.total_count}; they are not pages of one response "
+                "(load one of them)")
+    seen = sum(len(p.items) + (p.total is not None) for p in pages)
+    if seen != first.total_count:
+        raise ResponseFormatError(
+            source, partition, f"the files {', '.join(p.file for p in pages)} hold {seen} records but their "
+            f"totalCount is {first.total_count}: not the pages of one response")
 
 
 # --------------------------------------------------------------------------------------------------- network
@@ -310,7 +342,8 @@ def _fetch(
             if seen >= page.total_count or len(page.items) + (page.total is not None) < rows_per_page:
                 break
             page_no += 1
-        rows += rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance)
+        rows += rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance,
+                                window=(chunk_start, chunk_end))
     return KcsResult(rows, landed)
 
 
@@ -347,19 +380,41 @@ def fetch_item_trade(
                   rows_per_page=rows_per_page, tolerance=tolerance)
 
 
-def replay(source: str, partition: str, *, landing_root: Path | None = None, tolerance: int = 1) -> list[KcsTradeRow]:
-    """Rows of a partition from its landed files alone (no network), with the same checks as a live load."""
-    chunks: dict[tuple, list[KcsPage]] = {}
+def _call_key(landed: Landed) -> tuple:
+    # The files of one call differ only in pageNo; an inbox drop's files share their drop id.
+    return tuple(sorted((k, v) for k, v in landed.params.items() if k != "pageNo"))
+
+
+def latest_response(source: str, partition: str, *, landing_root: Path | None = None) -> list[Landed]:
+    """The files of the partition's most recent load (one call's pages, or one inbox drop): a replay loads the
+    state the publisher last reported, not the union of every response ever landed for the month."""
+    calls: dict[tuple, list[Landed]] = {}
     for landed in landed_files(source, partition, landing_root):
-        call = tuple(sorted((k, v) for k, v in landed.params.items() if k != "pageNo"))
-        chunks.setdefault(call, []).append(_landed_page(landed, source, partition))
-    rows: list[KcsTradeRow] = []
-    for pages in chunks.values():
-        rows += rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance)
-    return rows
+        calls.setdefault(_call_key(landed), []).append(landed)
+    return max(calls.values(), key=lambda files: max(f.sidecar.get("fetched_at", "") for f in files))
+
+
+def rows_from_files(files: Sequence[tuple[str, bytes, str | None]], *, source: str, partition: str,
+                    window: tuple[str, str] | None = None, tolerance: int = 1) -> list[KcsTradeRow]:
+    """Rows of one response given as files (name, body, content type): pages of one call or one inbox drop."""
+    pages = []
+    for name, body, content_type in files:
+        page = parse_page(body, source=source, partition=partition, file=name, content_type=content_type)
+        check_result(page, source=source, partition=partition)
+        pages.append(page)
+    return rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance, window=window)
+
+
+def replay(source: str, partition: str, *, landing_root: Path | None = None, tolerance: int = 1,
+           window: tuple[str, str] | None = None) -> list[KcsTradeRow]:
+    """Rows of a partition from its latest landed response alone (no network), with the same checks as a live
+    load."""
+    files = latest_response(source, partition, landing_root=landing_root)
+    return rows_from_files([(str(f.path), f.read_bytes(), f.content_type) for f in files], source=source,
+                           partition=partition, window=window, tolerance=tolerance)
 
 
 __all__ = [
     "KcsTradeRow", "KcsResult", "KcsPage", "TotalMismatchError", "fetch_nation_trade", "fetch_item_trade",
-    "replay", "month_chunks", "parse_page", "check_result", "rows_from_pages", "NATION_TRADE", "ITEM_TRADE",
+    "replay", "latest_response", "rows_from_files", "check_pages", "month_chunks", "parse_page", "check_result", "rows_from_pages", "NATION_TRADE", "ITEM_TRADE",
 ]

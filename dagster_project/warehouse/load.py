@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -104,20 +105,68 @@ def replace_source_rows(
     )
 
 
+VINTAGE_LOG = "load_vintages"
+# What a load of one (source, partition) did: a vintage with new figures, or no rows at all (recorded, so an
+# empty re-pull of a month that had data is visible, but it does not erase the month's figures).
+NEW, EMPTY, UNCHANGED = "new", "empty", "unchanged"
+VINTAGE_COLUMNS = ("_partition", "_source_label", "_content_sha256", "_source_files", "_loaded_at", "_load_id")
+
+
 @dataclass(frozen=True)
 class VintageResult:
     table: str
     partition: str
+    source_label: str
     row_count: int
-    appended: bool  # False: the partition's latest vintage already holds exactly these rows
+    status: str  # NEW, EMPTY, or UNCHANGED (the latest vintage holds exactly these figures: no rows written)
     content_sha256: str
     loaded_at: datetime
+    previous_row_count: int | None  # rows of the latest vintage before this load, None if there was none
+
+    @property
+    def appended(self) -> bool:
+        return self.status == NEW
 
 
-def content_sha256(rows: pd.DataFrame) -> str:
-    """A fingerprint of a partition's rows that ignores row order (sources page and sort as they like)."""
+def content_sha256(rows: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
+    """A fingerprint of a partition's figures that ignores row order (sources page and sort as they like) and,
+    given `columns`, every other column (names, units, last-changed stamps)."""
+    if columns is not None:
+        rows = rows[list(columns)]
     canonical = rows.astype("string").fillna("\x00").sort_values(list(rows.columns)).to_csv(index=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _create_vintage_log(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    con.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS {_quote(schema)}.{VINTAGE_LOG} (
+            source_table VARCHAR NOT NULL,
+            source_label VARCHAR NOT NULL,
+            partition VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            row_count BIGINT NOT NULL,
+            content_sha256 VARCHAR NOT NULL,
+            source_files VARCHAR NOT NULL,
+            _loaded_at TIMESTAMP NOT NULL,
+            _load_id VARCHAR NOT NULL
+        )"""
+    )
+
+
+def create_vintage_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, empty: pd.DataFrame) -> None:
+    """The raw table of a live source (its columns and the vintage columns) and the vintage log, if missing."""
+    frame = empty.head(0).assign(_partition="", _source_label="", _content_sha256="", _source_files="",
+                                 _loaded_at=pd.Timestamp(0), _load_id="")
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
+    _create_vintage_log(con, schema)
+    incoming = f"_empty_{table}"
+    con.register(incoming, frame)
+    try:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {_quote(schema)}.{_quote(table)} AS "
+                    f"SELECT * FROM {_quote(incoming)} LIMIT 0")
+    finally:
+        con.unregister(incoming)
 
 
 def append_vintage(
@@ -129,35 +178,61 @@ def append_vintage(
     partition: str,
     load_id: str,
     source_files: list[str],
+    source_label: str,
+    figure_columns: Sequence[str] | None = None,
 ) -> VintageResult:
-    """Append `rows` as a new vintage of `partition` unless its latest vintage is identical.
+    """Record one load of (source label, partition): a vintage is the complete set of rows of that load.
 
-    Publishers revise recent months (KCS around the 15th of the next month), so raw keeps every version with
-    the time it was loaded; the marts pick the latest and fct_trade_revisions compares first and latest.
-    Re-loading unchanged data adds nothing, so re-running a partition is idempotent.
+    Publishers revise recent months (KCS around the 15th of the next month), so raw keeps every vintage with the
+    time it was loaded; the marts take each month's latest vintage as a whole (a partner missing from it is
+    missing from the latest figures) and fct_trade_revisions compares first and latest. The same figures again
+    append nothing, so re-running a partition is idempotent. An empty load appends no rows but is logged in
+    raw.load_vintages (once in a row), so a month that went empty upstream is visible rather than ignored.
     """
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    fingerprint = content_sha256(rows)
+    fingerprint = content_sha256(rows, figure_columns)
     frame = rows.assign(
         _partition=partition,
+        _source_label=source_label,
         _content_sha256=fingerprint,
         _source_files=json.dumps(source_files),
         _loaded_at=pd.Timestamp(loaded_at),
         _load_id=load_id,
     )
     target = f"{_quote(schema)}.{_quote(table)}"
+    log = f"{_quote(schema)}.{VINTAGE_LOG}"
     incoming = f"_incoming_{table}"
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
+    create_vintage_table(con, schema, table, rows)
     with _transaction(con, {incoming: frame}):
-        con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {_quote(incoming)} LIMIT 0")
-        latest = con.execute(
-            f"SELECT _content_sha256 FROM {target} WHERE _partition = ? ORDER BY _loaded_at DESC LIMIT 1",
-            [partition],
+        previous = con.execute(
+            f"""SELECT status, content_sha256, row_count FROM {log}
+                WHERE source_table = ? AND source_label = ? AND partition = ?
+                ORDER BY _loaded_at DESC LIMIT 1""",
+            [table, source_label, partition],
         ).fetchone()
-        appended = latest is None or latest[0] != fingerprint
-        if appended and len(frame):
+        last_new = con.execute(
+            f"""SELECT content_sha256, row_count FROM {log}
+                WHERE source_table = ? AND source_label = ? AND partition = ? AND status = '{NEW}'
+                ORDER BY _loaded_at DESC LIMIT 1""",
+            [table, source_label, partition],
+        ).fetchone()
+        previous_status = previous[0] if previous else None
+        if len(frame) == 0:
+            # Nothing loaded into nothing (no key, nothing landed) is not news; a month that had figures is.
+            status = EMPTY if last_new is not None and previous_status != EMPTY else UNCHANGED
+        elif last_new is not None and last_new[0] == fingerprint:
+            status = UNCHANGED
+        else:
+            status = NEW
+        if status == NEW:
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_quote(incoming)}")
+        # Logged: new figures, an empty pull, and figures that came back unchanged after an empty pull.
+        if status in (NEW, EMPTY) or (status == UNCHANGED and previous_status == EMPTY and len(frame)):
+            con.execute(f"INSERT INTO {log} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [table, source_label, partition, status, len(frame), fingerprint,
+                         json.dumps(source_files), loaded_at, load_id])
     return VintageResult(
-        table=f"{schema}.{table}", partition=partition, row_count=len(frame),
-        appended=appended and len(frame) > 0, content_sha256=fingerprint, loaded_at=loaded_at,
+        table=f"{schema}.{table}", partition=partition, source_label=source_label, row_count=len(frame),
+        status=status, content_sha256=fingerprint, loaded_at=loaded_at,
+        previous_row_count=last_new[1] if last_new else None,
     )

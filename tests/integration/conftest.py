@@ -74,6 +74,14 @@ def run_build(run_job):
     return run
 
 
+def kept_candidate(warehouse: Path, result) -> Path:
+    """The candidate a run built but did not promote (a failure, or a selection without serving/warehouse), kept
+    beside the work file for inspection."""
+    path = warehouse.parent / "candidates" / f"{result.run_id}.failed.duckdb"
+    assert path.exists(), f"no kept candidate for run {result.run_id}"
+    return path
+
+
 def served_path_for(warehouse: Path) -> Path:
     return warehouse.parent / "serving" / warehouse.name
 

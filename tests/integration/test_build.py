@@ -144,3 +144,29 @@ def test_namibia_is_a_country_not_a_missing_value(marts):
         == [("NA", "NA", "나미비아")]
     assert query(marts, "select country_iso3 from marts.dim_kosis_partner_code where kosis_code = 'NA'") == [("NAM",)]
     assert query(marts, "select count(*) from marts.dim_country where country_iso2 is null")[0][0] == 0
+
+
+def test_every_share_rank_and_yoy_change_recomputed_from_the_raw_file(marts, annual):
+    """Every annual partner share, rank and y/y change, recomputed with pandas from the KOSIS CSV."""
+    frame = annual[annual.year >= 1965].dropna(subset=["export_kosis", "import_kosis"], how="all").copy()
+    frame["export_share"] = frame.export_kosis / frame.total_export
+    frame["import_share"] = frame.import_kosis / frame.total_import
+    frame["export_rank"] = frame.groupby("year").export_kosis.rank(method="min", ascending=False)
+    frame["import_rank"] = frame.groupby("year").import_kosis.rank(method="min", ascending=False)
+    previous = frame[["iso3c", "year", "export_kosis", "import_share"]].assign(year=frame.year + 1)
+    frame = frame.merge(previous, on=["iso3c", "year"], how="left", suffixes=("", "_prev"))
+    frame["export_yoy"] = frame.export_kosis / frame.export_kosis_prev.where(frame.export_kosis_prev != 0) - 1
+    frame["import_share_yoy"] = frame.import_share - frame.import_share_prev
+    rows = query(marts, """select partner_iso3, year(period_start), export_share, import_share, export_rank,
+        import_rank, export_yoy_change, import_share_yoy_change from marts.fct_partner_shares
+        where period_grain = 'year'""")
+    got = pd.DataFrame(rows, columns=["iso3c", "year", "export_share", "import_share", "export_rank", "import_rank",
+                                      "export_yoy", "import_share_yoy"])
+    merged = frame.merge(got, on=["iso3c", "year"], suffixes=("", "_wh"), validate="one_to_one")
+    assert len(merged) == len(frame) == len(got)
+    for column in ("export_share", "import_share", "export_yoy", "import_share_yoy"):
+        expected, actual = merged[column].astype(float), merged[f"{column}_wh"].astype(float)
+        assert ((expected - actual).abs() <= 1e-12 + 1e-9 * expected.abs()).where(expected.notna(),
+                                                                                 actual.isna()).all(), column
+    for column in ("export_rank", "import_rank"):
+        assert (merged[column].fillna(-1) == merged[f"{column}_wh"].astype(float).fillna(-1)).all(), column

@@ -3,28 +3,35 @@ re-runs, revisions, the schedule and the inbox sensor. All payloads here are SYN
 the KCS and KOSIS wire formats; no figure in them is a real statistic."""
 
 import json
+import shutil
+import subprocess
 from datetime import datetime
 
 import dagster as dg
+import duckdb
 import pytest
 
 from dagster_project import settings
 from dagster_project.sources import kcs_api
 
 from ..live_payloads import SECRET_KEY, Reply, kcs_envelope
-from .conftest import query, table_contents
+from .conftest import environment, query, served_path_for, table_contents
 
 KCS_PATH = "/nationtrade/getNationtradeList"
 KOSIS_PATH = "/Param/statisticsParameterData.do"
 PARTNERS = {"US": "미국", "CN": "중국", "NA": "나미비아"}  # NA is Namibia
 
 
-def synthetic_kcs_month(yymm: str, bump: int = 0) -> list[dict[str, str]]:
-    """SYNTHETIC nationtrade records for one month, numbers with thousands separators, and the 총계 row."""
+def synthetic_kcs_month(yymm: str, bump: int = 0, *, us_bump: int = 0, drop: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """SYNTHETIC nationtrade records for one month, numbers with thousands separators, and a consistent 총계 row.
+    `bump` raises every partner's exports, `us_bump` the US's only; partners in `drop` are left out."""
     month = int(yymm[4:])
     records = []
     for rank, (code, name) in enumerate(PARTNERS.items(), start=1):
-        exports, imports = 1_000_000 * rank + month * 1_000 + bump, 700_000 * rank + month * 900
+        if code in drop:
+            continue
+        exports = 1_000_000 * rank + month * 1_000 + bump + (us_bump if code == "US" else 0)
+        imports = 700_000 * rank + month * 900
         records.append({"year": f"{yymm[:4]}.{yymm[4:]}", "statCd": code, "statCdCntnKor1": name,
                         "expDlr": f"{exports:,}", "impDlr": f"{imports:,}", "balPayments": f"{exports - imports:,}"})
     total = {field: f"{sum(int(r[field].replace(',', '')) for r in records):,}" for field in ("expDlr", "impDlr", "balPayments")}
@@ -44,13 +51,18 @@ def synthetic_kosis_month(yymm: str) -> bytes:
 @pytest.fixture
 def live_server(live_env):
     bumps: dict[str, int] = {}
-    live_env.route(KCS_PATH, lambda q: Reply(body=kcs_envelope(synthetic_kcs_month(q["strtYymm"], bumps.get(q["strtYymm"], 0)))))
+    us_bumps: dict[str, int] = {}
+    live_env.route(KCS_PATH, lambda q: Reply(body=kcs_envelope(synthetic_kcs_month(
+        q["strtYymm"], bumps.get(q["strtYymm"], 0), us_bump=us_bumps.get(q["strtYymm"], 0)))))
     live_env.route(KOSIS_PATH, lambda q: Reply(body=synthetic_kosis_month(q["startPrdDe"]), content_type="application/json;charset=UTF-8"))
     live_env.bumps = bumps  # a test sets a month's bump to make KCS revise that month
+    live_env.us_bumps = us_bumps
     return live_env
 
 
 MONTHLY_MARTS = ["marts.fct_monthly_trade", "marts.fct_trade_revisions"]
+VOLATILE = {"marts.fct_monthly_trade": ("vintage_loaded_at", "dbt_invocation_id"),
+            "marts.fct_trade_revisions": ("first_loaded_at", "latest_loaded_at")}
 
 
 def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy, run_job, landing_root):
@@ -78,12 +90,10 @@ def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy,
 
 def test_rerunning_a_partition_leaves_the_marts_identical(live_server, warehouse_copy, run_job):
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    before = {table: table_contents(warehouse_copy, table, ("vintage_loaded_at",) if "monthly" in table else
-                                    ("first_loaded_at", "latest_loaded_at")) for table in MONTHLY_MARTS}
+    before = {table: table_contents(warehouse_copy, table, VOLATILE[table]) for table in MONTHLY_MARTS}
     vintages = query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country")
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    after = {table: table_contents(warehouse_copy, table, ("vintage_loaded_at",) if "monthly" in table else
-                                   ("first_loaded_at", "latest_loaded_at")) for table in MONTHLY_MARTS}
+    after = {table: table_contents(warehouse_copy, table, VOLATILE[table]) for table in MONTHLY_MARTS}
     assert after == before
     assert query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country") == vintages  # no new vintage
 
@@ -104,13 +114,35 @@ def test_a_revised_month_keeps_both_vintages_and_shows_the_revision(live_server,
     assert int(latest_us) == first["US"] + 12_345
 
 
-def test_one_partition_rebuilds_only_its_own_rows(live_server, warehouse_copy, run_job):
-    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-02").success
-    february = table_contents(warehouse_copy, "marts.fct_monthly_trade")
-    live_server.bumps["202402"] = 999  # February changes upstream, but only March is refreshed
+def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(live_server, warehouse_copy, run_job,
+                                                                          tmp_path):
+    assert run_job("refresh_monthly", warehouse_copy, partition_range=("2024-01", "2024-02")).success
+    written_by = dict(query(warehouse_copy, """select distinct strftime(period_start, '%Y-%m'), dbt_invocation_id
+        from marts.fct_monthly_trade where source = 'kcs_api'"""))
+    # A new vintage of January arrives straight into raw (as another tool or a replay might write it) ...
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("""insert into raw.kcs_trade_by_country
+            select * replace (export_usd + 777 as export_usd, balance_usd + 777 as balance_usd,
+                              current_timestamp::timestamp as _loaded_at, 'straight-into-raw' as _load_id)
+            from raw.kcs_trade_by_country where _partition = '2024-01' and country_code <> 'CN'""")
+    # ... and only March is refreshed.
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    rows = table_contents(warehouse_copy, "marts.fct_monthly_trade")
-    assert [row for row in rows if str(row[4]).startswith("2024-02")] == february
+    incremental = table_contents(warehouse_copy, "marts.fct_monthly_trade", VOLATILE["marts.fct_monthly_trade"])
+    after = dict(query(warehouse_copy, """select distinct strftime(period_start, '%Y-%m'), dbt_invocation_id
+        from marts.fct_monthly_trade where source = 'kcs_api'"""))
+    assert after["2024-02"] == written_by["2024-02"]  # untouched month: not rewritten
+    assert after["2024-01"] != written_by["2024-01"]  # its new vintage was picked up
+    # The same raw data through a full refresh gives the same table, row for row.
+    full = tmp_path / "full.duckdb"
+    shutil.copy(warehouse_copy, full)
+    with environment(WAREHOUSE_PATH=str(full)):
+        subprocess.run([settings.DBT_EXECUTABLE, "build", "--full-refresh", "--select", "fct_monthly_trade",
+                        "--target-path", str(tmp_path / "target"), "--quiet"],
+                       cwd=settings.DBT_PROJECT_DIR, check=True)
+    assert table_contents(full, "marts.fct_monthly_trade", VOLATILE["marts.fct_monthly_trade"]) == incremental
+    # January's latest vintage has no China row: the month is replaced as a whole.
+    assert query(warehouse_copy, """select partner_code from marts.fct_monthly_trade
+        where source = 'kcs_api' and period_start = date '2024-01-01' order by 1""") == [("NA",), ("US",)]
 
 
 def test_a_year_backfill_in_one_run(live_server, warehouse_copy, run_job):
@@ -132,8 +164,9 @@ def test_without_keys_no_request_is_made(http_server, monkeypatch, warehouse_cop
     assert result.success
     assert http_server.seen == []
     # KOSIS falls back to the shipped monthly China file (thousand USD -> USD)
+    # the shipped file has its own source label: never the API's
     [(exports,)] = query(warehouse_copy, """select export_usd from marts.fct_monthly_trade
-        where source = 'kosis_monthly_api' and partner_code = 'CN' and period_start = date '2019-06-01'""")
+        where source = 'kosis_shipped_china_monthly' and partner_code = 'CN' and period_start = date '2019-06-01'""")
     shipped = next(line for line in (settings.DEFAULT_RAW_DIR / "kosis_monthly_china/korea-china-trade-data.csv")
                    .read_text(encoding="utf-8").splitlines() if '"2019.06"' in line)
     assert int(exports) == int(shipped.split(",")[-2]) * 1000
@@ -164,4 +197,7 @@ def test_the_schedule_repulls_the_previous_two_months(definitions):
     schedule = definitions.resolve_schedule_def("monthly_refresh_schedule")
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2024, 4, 16, 6, 0),
                                         repository_def=definitions.get_repository_def())
-    assert [r.partition_key for r in schedule.evaluate_tick(context).run_requests] == ["2024-02", "2024-03"]
+    # one run over both months: one dbt build, one publish
+    [request] = schedule.evaluate_tick(context).run_requests
+    assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) \
+        == ("2024-02", "2024-03")

@@ -66,21 +66,3 @@ def test_failed_load_keeps_previous_contents(tmp_path):
             load(FailingAfterWrite(con), rows(("CN", 3), ("JP", 4)), load_id="run-2", quarantined=rejects("new"))
         assert con.execute("select code, value, _load_id from raw.t").fetchall() == [("KR", 2, "run-1")]
         assert con.execute("select reason, _load_id from raw.quarantine").fetchall() == [("partner missing", "run-1")]
-
-
-def test_vintages_append_only_when_a_partition_changes(tmp_path):
-    from dagster_project.warehouse.load import append_vintage
-
-    def vintage(con, frame, load_id):
-        return append_vintage(con, "raw", "v", frame, partition="2024-03", load_id=load_id, source_files=["f.xml"])
-
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        first = rows(("US", 10), ("NA", 20))
-        assert vintage(con, first, "run-1").appended
-        # the same figures in another order are the same vintage: nothing appended
-        assert not vintage(con, first.iloc[::-1], "run-2").appended
-        revised = rows(("US", 11), ("NA", 20))
-        assert vintage(con, revised, "run-3").appended
-        assert con.execute("select _load_id, count(*) from raw.v group by 1 order by 1").fetchall() == [
-            ("run-1", 2), ("run-3", 2)]
-        assert con.execute("select value from raw.v where code = 'NA' and _load_id = 'run-3'").fetchall() == [(20,)]

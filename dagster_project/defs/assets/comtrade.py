@@ -2,15 +2,19 @@
 final-data API, partitioned by year."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from dagster_project import settings
-from dagster_project.defs.assets.live import PartitionRows, load_partitions, rows_frame
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.assets.live import PartitionRows, load_partitions
+from dagster_project.warehouse.live_tables import rows_frame
 from dagster_project.defs.assets.raw_files import raw_file_asset
 from dagster_project.defs.partitions import yearly_partitions
 from dagster_project.sources import comtrade, comtrade_api
 
 comtrade_legacy_trade = raw_file_asset(comtrade.LEGACY_TRADE)
+
+
+SOURCE_LABEL = "comtrade_api"
 
 
 @dg.asset(
@@ -20,7 +24,7 @@ comtrade_legacy_trade = raw_file_asset(comtrade.LEGACY_TRADE)
     kinds={"duckdb", "api"},
     metadata={"units": "USD", "dagster/table_name": "raw.comtrade_trade_by_partner"},
 )
-def comtrade_trade_by_partner(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def comtrade_trade_by_partner(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Korea-reported (410) total trade with every partner for one year from UN Comtrade final data, USD,
     landed under raw/landing/comtrade_final/<year>/ and kept as vintages. Needs COMTRADE_SUBSCRIPTION_KEY; without
     it no request is made (the shipped legacy extracts are loaded by raw/comtrade_legacy_trade)."""
@@ -28,8 +32,8 @@ def comtrade_trade_by_partner(context: dg.AssetExecutionContext, duckdb: DuckDBR
         if settings.source_configured("comtrade"):
             result = comtrade_api.fetch_final_data([year], partition=year)
             return PartitionRows(rows_frame(result.rows, comtrade_api.ComtradeRow),
-                                 [landed.path for landed in result.landed], "the UN Comtrade API")
+                                 [landed.path for landed in result.landed], "the UN Comtrade API", SOURCE_LABEL)
         context.log.info(f"No {settings.COMTRADE_SUBSCRIPTION_KEY_ENV} set: no network attempted, nothing loaded")
-        return PartitionRows(rows_frame([], comtrade_api.ComtradeRow), [], "nothing (no key)")
+        return PartitionRows(rows_frame([], comtrade_api.ComtradeRow), [], "nothing (no key)", SOURCE_LABEL)
 
-    return load_partitions(context, duckdb, "comtrade_trade_by_partner", read)
+    return load_partitions(context, warehouse, "comtrade_trade_by_partner", read)

@@ -1,14 +1,12 @@
 """dbt models, seeds and tests as Dagster assets and asset checks."""
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from dagster_project import settings
-from dagster_project.defs.partitions import monthly_partitions
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.project import trade_dbt_project
 
 
@@ -27,36 +25,22 @@ class TradeDbtTranslator(DagsterDbtTranslator):
 
 
 TRANSLATOR = TradeDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
-# Models fed by the month-partitioned live sources carry the dbt tag `monthly`.
-MONTHLY = "tag:monthly"
 
 
-@dbt_assets(
-    manifest=trade_dbt_project.manifest_path,
-    project=trade_dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
-    exclude=MONTHLY,
-)
-def trade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Staging, intermediate and mart models built by `dbt build`, whose data tests run as asset checks."""
-    settings.export_warehouse_path()
-    yield from dbt.cli(["build"], context=context).stream()
+def is_whole_project(context: dg.AssetExecutionContext) -> bool:
+    """True when this step builds and tests every model, seed and test (not a selection of them)."""
+    spec = context.assets_def
+    return (set(context.selected_asset_keys) == set(spec.keys)
+            and set(context.selected_asset_check_keys) == set(spec.check_keys))
 
 
-@dbt_assets(
-    manifest=trade_dbt_project.manifest_path,
-    project=trade_dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
-    select=MONTHLY,
-    partitions_def=monthly_partitions,
-    # a backfill of a year is one run: the raw assets loop over its months, dbt rebuilds the year's window
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    name="trade_dbt_monthly_models",
-)
-def trade_dbt_monthly_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """The monthly models: each month partition rebuilds only its own rows of the incremental facts
-    (delete+insert bounded by the vars min_date/max_date), then the revisions mart and their tests."""
-    settings.export_warehouse_path()
-    window = context.partition_time_window
-    bounds = {"min_date": window.start.strftime("%Y-%m-%d"), "max_date": window.end.strftime("%Y-%m-%d")}
-    yield from dbt.cli(["build", "--vars", json.dumps(bounds)], context=context).stream()
+@dbt_assets(manifest=trade_dbt_project.manifest_path, project=trade_dbt_project, dagster_dbt_translator=TRANSLATOR)
+def trade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """Staging, intermediate and mart models built by `dbt build` on this run's candidate warehouse, whose data
+    tests run as asset checks. The monthly facts are incremental: they rebuild only the months that received a
+    new vintage since they were last built."""
+    with warehouse.dbt_environment():
+        yield from dbt.cli(["build"], context=context).stream()
+    if is_whole_project(context):
+        # Only now may serving/warehouse promote this candidate without building it again.
+        warehouse.mark_passed("dbt build of the whole project")

@@ -1,12 +1,16 @@
 """IMF International Trade in Goods Statistics (IMTS, successor of DOTS), partitioned by year."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from dagster_project import settings
-from dagster_project.defs.assets.live import PartitionRows, load_partitions, rows_frame
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.assets.live import PartitionRows, load_partitions
+from dagster_project.warehouse.live_tables import rows_frame
 from dagster_project.defs.partitions import yearly_partitions
 from dagster_project.sources import imf_api
+
+
+SOURCE_LABEL = "imf_imts_api"
 
 
 @dg.asset(
@@ -16,7 +20,7 @@ from dagster_project.sources import imf_api
     kinds={"duckdb", "api"},
     metadata={"units": "USD (OBS_VALUE as published; SCALE is not applied)", "dagster/table_name": "raw.imf_imts_trade"},
 )
-def imf_imts_trade(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+def imf_imts_trade(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Korea's annual exports (FOB) and imports (CIF) with every counterpart from IMF IMTS (SDMX 3.0), USD,
     landed under raw/landing/imf_imts/<year>/ and kept as vintages. IMF needs no key, so going live is opt-in:
     without IMF_LIVE=1 no request is made."""
@@ -24,8 +28,8 @@ def imf_imts_trade(context: dg.AssetExecutionContext, duckdb: DuckDBResource) ->
         if settings.source_configured("imf"):
             result = imf_api.fetch_imts(partition=year, start=f"{year}-01-01", end=f"{year}-12-31")
             return PartitionRows(rows_frame(result.rows, imf_api.ImfObservation),
-                                 [landed.path for landed in result.landed], "the IMF IMTS API")
+                                 [landed.path for landed in result.landed], "the IMF IMTS API", SOURCE_LABEL)
         context.log.info(f"{settings.IMF_LIVE_ENV} is not 1: no network attempted, nothing loaded")
-        return PartitionRows(rows_frame([], imf_api.ImfObservation), [], "nothing (IMF_LIVE not set)")
+        return PartitionRows(rows_frame([], imf_api.ImfObservation), [], "nothing (IMF_LIVE not set)", SOURCE_LABEL)
 
-    return load_partitions(context, duckdb, "imf_imts_trade", read)
+    return load_partitions(context, warehouse, "imf_imts_trade", read)

@@ -1,67 +1,75 @@
-"""Shared step of the live-source assets: a partition's parsed rows become a new vintage in raw, if they changed."""
+"""Shared step of the live-source assets: each partition's load becomes a vintage in raw, if its figures changed."""
 
-import typing
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
-from decimal import Decimal
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
 from dagster_project import settings
-from dagster_project.warehouse.load import append_vintage
-
-
-_DTYPES = {int: "Int64", Decimal: "Float64", bool: "boolean", str: "string"}
-
-
-def rows_frame(rows: list, row_type: type) -> pd.DataFrame:
-    """Dataclass rows as a frame typed from the dataclass's annotations, so an empty partition creates the same
-    table as a full one: text stays text (codes keep their zeros), numbers are numbers."""
-    hints = typing.get_type_hints(row_type)
-    frame = pd.DataFrame([asdict(row) for row in rows], columns=[f.name for f in fields(row_type)])
-    for column in frame.columns:
-        kinds = [kind for kind in typing.get_args(hints[column]) or (hints[column],) if kind is not type(None)]
-        dtype = _DTYPES[kinds[0]]
-        values = frame[column].map(lambda v: float(v) if isinstance(v, Decimal) else v)
-        frame[column] = values.astype(dtype)
-    return frame
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.sources.fetch import ApiError
+from dagster_project.warehouse.live_tables import LIVE_TABLES
+from dagster_project.warehouse.load import EMPTY, append_vintage
 
 
 @dataclass(frozen=True)
 class PartitionRows:
-    """What a live asset read for one partition key, and from where."""
+    """What a live asset read for one partition key, from where, and under which source label."""
 
     frame: pd.DataFrame
     source_files: list[Path]
     origin: str
+    # The series the rows belong to: a fallback (e.g. a shipped file standing in for an API) has its own label,
+    # so switching between key and no key never looks like a revision of the other's figures.
+    source_label: str
+    # Called once the partition's rows are committed (e.g. an inbox drop leaves the inbox only then).
+    on_commit: Callable[[], None] | None = None
 
 
 def load_partitions(
     context: dg.AssetExecutionContext,
-    duckdb: DuckDBResource,
+    warehouse: WarehouseResource,
     table: str,
     read: Callable[[str], PartitionRows],
 ) -> dg.MaterializeResult:
     """For every partition key of the run (one, or a backfill's whole range in a single run), read its rows and
-    append them as a vintage of raw.<table>; report what happened per key as asset metadata."""
-    Path(duckdb.database).parent.mkdir(parents=True, exist_ok=True)
-    report, total_rows = {}, 0
+    record them as a vintage of raw.<table>. A month whose input is bad fails with its error; the other months
+    of the run are still read, and the step then fails naming every bad month (so nothing is published)."""
+    spec = LIVE_TABLES[table]
+    report, total_rows, failures = {}, 0, {}
     for key in context.partition_keys:
-        part = read(key)
+        try:
+            part = read(key)
+        except ApiError as error:
+            context.log.error(f"{table} {key}: {error}")
+            failures[key] = str(error)
+            continue
         files = [str(path) for path in part.source_files]
-        with duckdb.get_connection() as con:
+        with warehouse.get_connection() as con:
             result = append_vintage(con, settings.RAW_SCHEMA, table, part.frame, partition=key,
-                                    load_id=context.run.run_id, source_files=files)
-        context.log.info(
-            f"{result.table} {key}: {result.row_count} rows from {part.origin}; "
-            + ("appended as a new vintage" if result.appended else "no new vintage (unchanged or empty)")
-        )
-        report[key] = {"rows": result.row_count, "origin": part.origin, "new_vintage": result.appended,
-                       "content_sha256": result.content_sha256, "source_files": files}
+                                    load_id=context.run.run_id, source_files=files,
+                                    source_label=part.source_label, figure_columns=spec.figure_columns)
+        if part.on_commit:
+            part.on_commit()
+        message = {
+            "new": "a new vintage (its figures replace the month's previous vintage as a whole)",
+            "unchanged": "no new vintage (the same figures as the latest vintage)",
+            "empty": f"EMPTY, recorded in raw.load_vintages; the previous vintage ({result.previous_row_count} rows) "
+                     "stays the latest figures",
+        }[result.status]
+        log = context.log.warning if result.status == EMPTY else context.log.info
+        log(f"{result.table} {key} [{part.source_label}]: {result.row_count} rows from {part.origin}: {message}")
+        report[key] = {"rows": result.row_count, "origin": part.origin, "source_label": part.source_label,
+                       "vintage": result.status, "content_sha256": result.content_sha256, "source_files": files}
         total_rows += result.row_count
+    if failures:
+        raise dg.Failure(
+            description=f"{table}: {len(failures)} of {len(context.partition_keys)} partitions failed: "
+            + "; ".join(f"{key}: {error}" for key, error in failures.items()),
+            metadata={"failed_partitions": failures, "loaded_partitions": report},
+        )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": total_rows,

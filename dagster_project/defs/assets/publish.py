@@ -1,13 +1,19 @@
-"""serving/warehouse: publish the work file that this run built and tested to the served file BI tools read.
+"""serving/warehouse: the gate. Promote this run's candidate to the work file and publish it to the served file,
+only when a whole dbt build (every model, every error-severity test) passed on exactly that candidate in this run.
 
-It depends on every dbt model and seed, so it runs after `dbt build`; when a model or an error-severity data test
-fails, the dbt step fails and Dagster skips this step: nothing is published and the served file is unchanged.
+It depends on every dbt model, so in a full run it comes after `dbt build`; when a model or an error-severity test
+fails, Dagster skips it and the candidate is set aside as failed. Materialised alone (a UI selection, the
+`publish_warehouse` job), it first runs the whole `dbt build` on the candidate itself: no path publishes a file
+that was not built and tested in the same run.
 """
 
 import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
 
 from dagster_project import settings
 from dagster_project.defs.assets.dbt import trade_dbt_models
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.warehouse.publish import PublishError, publish, serving_checks
 
 SERVED_WAREHOUSE_KEY = dg.AssetKey(["serving", "warehouse"])
@@ -17,13 +23,32 @@ SERVED_WAREHOUSE_KEY = dg.AssetKey(["serving", "warehouse"])
     key=SERVED_WAREHOUSE_KEY,
     group_name="serving",
     deps=list(trade_dbt_models.keys),
-    description="The served DuckDB file (SERVING_PATH): a symlink to the newest published generation, a verified "
-    "copy of the built work file in serving/generations/, swapped atomically; the previous generation is kept for "
+    description="The served DuckDB file (SERVING_PATH): this run's candidate, promoted to the work file once a "
+    "whole dbt build passed on it in this run, then verified and published as a new generation in "
+    "serving/generations/ behind the served symlink, swapped atomically; the previous generation is kept for "
     "rollback, older ones are pruned (SERVING_GENERATIONS_KEEP). Unchanged marts publish nothing new.",
 )
-def served_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def served_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                     dbt: DbtCliResource) -> dg.MaterializeResult:
+    if not warehouse.has_passed():
+        context.log.warning("No whole dbt build passed on this run's candidate yet (serving/warehouse was "
+                            "selected without the dbt models): running `dbt build` on it before publishing.")
+        with warehouse.dbt_environment():
+            invocation = dbt.cli(["build"], raise_on_error=False).wait()
+        if not invocation.is_successful():
+            raise dg.Failure(description="not published: `dbt build` failed on this run's candidate; the work "
+                             "file and the served file are unchanged")
+        warehouse.mark_passed("dbt build run by serving/warehouse")
+    # The served file's own checks, on the candidate, before it becomes the work file.
+    with duckdb.connect(str(warehouse.path), read_only=True) as con:
+        failed = [check for check in serving_checks(con) if not check.passed]
+    if failed:
+        raise dg.Failure(description="not published: serving checks failed on the candidate: "
+                         + "; ".join(f"{c.name} ({c.detail})" for c in failed))
+    work_file = warehouse.promote()
+    context.log.info(f"promoted the candidate to the work file {work_file}")
     try:
-        result = publish(settings.warehouse_path(), settings.serving_path(), verify=serving_checks)
+        result = publish(work_file, settings.serving_path(), verify=serving_checks)
     except PublishError as error:
         raise dg.Failure(description=f"not published: {error}") from error
     if result.changed:

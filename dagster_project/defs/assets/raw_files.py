@@ -4,9 +4,9 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-from dagster_duckdb import DuckDBResource
 
 from dagster_project import settings
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources.files import CsvSpec, SourceFileError, read_csv_files
 from dagster_project.warehouse.load import LOAD_COLUMNS, replace_source_rows
 
@@ -57,7 +57,7 @@ def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
             )
         ],
     )
-    def _load(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         try:
             parsed = read_csv_files(_source_paths(spec), spec)
         except SourceFileError as error:
@@ -67,8 +67,7 @@ def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
                 metadata={"file": error.file, "row": error.row or 0, "column": error.column or ""},
                 allow_retries=False,
             ) from None
-        Path(duckdb.database).parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.get_connection() as con:
+        with warehouse.get_connection() as con:
             result = replace_source_rows(
                 con, settings.RAW_SCHEMA, spec.table, parsed.rows,
                 quarantined=parsed.quarantined, load_id=context.run.run_id,

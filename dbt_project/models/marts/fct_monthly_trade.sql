@@ -1,22 +1,21 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key=['period_start'],
+    unique_key=['source', 'period_start'],
     tags=['monthly'],
 ) }}
-{#- Korea's monthly trade by partner from the live monthly sources, the latest vintage of each figure. Built per
-    Dagster month partition: vars min_date/max_date bound the months rebuilt (delete+insert on period_start), so
-    one partition's run replaces only that month's rows. Without the vars (a full refresh) every month is built. -#}
-with vintages as (
-    select
-        vintages.*,
-        row_number() over (
-            partition by source, partner_code, period_start order by _loaded_at desc
-        ) as vintage_rank,
-        count(*) over (partition by source, partner_code, period_start) as vintage_count
-    from {{ ref('int_monthly_trade_vintages') }} as vintages
-    where period_start >= cast('{{ var("min_date", "1900-01-01") }}' as date)
-      and period_start < cast('{{ var("max_date", "9999-12-31") }}' as date)
+{#- Korea's monthly trade by partner from the live monthly sources: each month's latest vintage, as a whole.
+    Incremental: a build rewrites only the (source, month) pairs that received a vintage since the table was last
+    built (loaded after its newest vintage_loaded_at), whatever run loaded it; every other month keeps its rows
+    (and the dbt_invocation_id that wrote them). -#}
+with changed_months as (
+    select distinct source, period_start
+    from {{ ref('int_monthly_trade_vintages') }}
+    {% if is_incremental() %}
+    where _loaded_at > (
+        select coalesce(max(vintage_loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }}
+    )
+    {% endif %}
 )
 
 select
@@ -31,8 +30,12 @@ select
     vintages.reported_balance_usd,
     vintages.source,
     vintages._loaded_at as vintage_loaded_at,
-    vintages.vintage_count
-from vintages
+    vintages.month_vintage_count as vintage_count,
+    '{{ invocation_id }}' as dbt_invocation_id
+from {{ ref('int_monthly_trade_vintages') }} as vintages
+inner join changed_months
+    on changed_months.source = vintages.source
+    and changed_months.period_start = vintages.period_start
 left join {{ ref('int_kosis_partner_codes') }} as codes
     on codes.kosis_code = vintages.partner_code
-where vintages.vintage_rank = 1
+where vintages.is_latest_vintage

@@ -1,36 +1,57 @@
 {{ config(tags=['monthly']) }}
-{#- How the publishers revised each monthly figure: the first-reported and the latest value per source, partner
-    and month, and the revision (latest - first) per flow. Months loaded once have a zero revision. -#}
-with ranked as (
-    select
-        vintages.*,
-        row_number() over (partition by source, partner_code, period_start order by _loaded_at) as first_rank,
-        row_number() over (partition by source, partner_code, period_start order by _loaded_at desc) as last_rank,
-        count(*) over (partition by source, partner_code, period_start) as vintage_count
-    from {{ ref('int_monthly_trade_vintages') }} as vintages
+{#- How the publishers revised each monthly figure: per source, partner and month, the value in the month's first
+    vintage and in its latest vintage (a vintage is a whole month's load), and the revision (latest - first) per
+    flow. A partner absent from a vintage has NULL there: `in_latest_vintage` false means the latest load dropped
+    it. Months loaded once have a zero revision. -#}
+with vintages as (
+    select * from {{ ref('int_monthly_trade_vintages') }}
+),
+
+partners as (
+    select distinct source, partner_code, period_start, month_vintage_count from vintages
+),
+
+first_vintage as (
+    select * from vintages where vintage_number = 1
+),
+
+latest_vintage as (
+    select * from vintages where is_latest_vintage
+),
+
+loads as (
+    select source, period_start, min(_loaded_at) as first_loaded_at, max(_loaded_at) as latest_loaded_at
+    from vintages
+    group by source, period_start
 )
 
 select
-    first.source,
-    first.partner_code,
-    first.period_start,
-    first.vintage_count,
-    first._loaded_at as first_loaded_at,
-    latest._loaded_at as latest_loaded_at,
-    first.export_usd as first_export_usd,
-    latest.export_usd as latest_export_usd,
-    latest.export_usd - first.export_usd as export_revision_usd,
-    first.import_usd as first_import_usd,
-    latest.import_usd as latest_import_usd,
-    latest.import_usd - first.import_usd as import_revision_usd,
-    cast(latest.export_usd - first.export_usd as {{ type_double() }}) / nullif(first.export_usd, 0)
-        as export_revision_share,
-    cast(latest.import_usd - first.import_usd as {{ type_double() }}) / nullif(first.import_usd, 0)
-        as import_revision_share
-from ranked as first
-inner join ranked as latest
-    on latest.source = first.source
-    and latest.partner_code = first.partner_code
-    and latest.period_start = first.period_start
-    and latest.last_rank = 1
-where first.first_rank = 1
+    partners.source,
+    partners.partner_code,
+    partners.period_start,
+    partners.month_vintage_count as vintage_count,
+    loads.first_loaded_at,
+    loads.latest_loaded_at,
+    latest_vintage.partner_code is not null as in_latest_vintage,
+    first_vintage.export_usd as first_export_usd,
+    latest_vintage.export_usd as latest_export_usd,
+    latest_vintage.export_usd - first_vintage.export_usd as export_revision_usd,
+    first_vintage.import_usd as first_import_usd,
+    latest_vintage.import_usd as latest_import_usd,
+    latest_vintage.import_usd - first_vintage.import_usd as import_revision_usd,
+    cast(latest_vintage.export_usd - first_vintage.export_usd as {{ type_double() }})
+        / nullif(first_vintage.export_usd, 0) as export_revision_share,
+    cast(latest_vintage.import_usd - first_vintage.import_usd as {{ type_double() }})
+        / nullif(first_vintage.import_usd, 0) as import_revision_share
+from partners
+inner join loads
+    on loads.source = partners.source
+    and loads.period_start = partners.period_start
+left join first_vintage
+    on first_vintage.source = partners.source
+    and first_vintage.partner_code = partners.partner_code
+    and first_vintage.period_start = partners.period_start
+left join latest_vintage
+    on latest_vintage.source = partners.source
+    and latest_vintage.partner_code = partners.partner_code
+    and latest_vintage.period_start = partners.period_start

@@ -1,5 +1,6 @@
 {{ config(tags=['monthly']) }}
 select
+    _source_label as source,
     item_id,
     case item_id when '13103103829T1' then 'export' when '13103103829T2' then 'import' end as flow,
     country_code as partner_code,

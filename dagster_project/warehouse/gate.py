@@ -1,0 +1,241 @@
+"""The run gate: every run builds a candidate copy of the last good work file and promotes it only if it passed.
+
+```
+last good work file ──copy──> candidates/<run id>.duckdb ── loads, dbt build (every model, every test) ──┐
+                                                                                                      │ passed
+          work file  <──────────────────── promote (checkpoint, os.replace) <─────────────────────────┘
+                                           failed: candidates/<run id>.failed.duckdb (+ .reason.txt), kept
+```
+
+A run holds the warehouse lock (an flock beside the work file) from before the copy until the candidate is
+promoted or set aside, so two runs never interleave on one warehouse, whatever started them (CLI, daemon, tests).
+The work file therefore only ever holds a state on which a whole dbt build passed, and the next run always starts
+from it: a failed or killed run needs no cleanup.
+
+No Dagster imports: the Dagster resource (defs/resources.py), the CLI and the tests call these functions.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+CANDIDATES_DIR = "candidates"
+FAILED_SUFFIX = ".failed.duckdb"
+PASSED_STAMP_SUFFIX = ".passed.json"
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another run holds the warehouse lock; this run wrote nothing."""
+
+
+class GateError(RuntimeError):
+    """A candidate cannot be promoted (it did not pass, or it changed after it passed)."""
+
+
+def lock_path(work_file: Path) -> Path:
+    return Path(f"{work_file}.lock")
+
+
+def candidates_dir(work_file: Path) -> Path:
+    """Candidates live beside the work file (same filesystem, so promotion is an atomic rename)."""
+    return Path(work_file).parent / CANDIDATES_DIR
+
+
+def wal_path(database: Path) -> Path:
+    return Path(f"{database}.wal")
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def checkpoint(database: Path) -> None:
+    """Fold the WAL into the file, so the file alone is the whole state (a copy or rename of it loses nothing)."""
+    with duckdb.connect(str(database)) as con:
+        con.execute("CHECKPOINT")
+    if wal_path(database).exists():
+        raise GateError(f"{wal_path(database)} survived a checkpoint")
+
+
+class WarehouseLock:
+    """An exclusive flock on `<work file>.lock`, held for a whole run; the kernel drops it if the process dies.
+
+    The lock file names its holder (run id, pid, host, since when), so a waiting or refused run can say who it
+    waits for.
+    """
+
+    def __init__(self, work_file: Path) -> None:
+        self.path = lock_path(Path(work_file))
+        self._handle = None
+
+    def holder(self) -> str:
+        try:
+            info = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return "an unknown process"
+        if not info:
+            return "an unknown process"
+        return f"run {info.get('run_id')} (pid {info.get('pid')} on {info.get('host')}, since {info.get('since')})"
+
+    def acquire(self, run_id: str, *, timeout: float, poll: float = 1.0,
+                on_wait: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        """Take the lock, waiting up to `timeout` seconds (0: do not wait); raise WarehouseBusyError otherwise."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held until release)
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = self.holder()
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    raise WarehouseBusyError(
+                        f"the warehouse {self.path.with_suffix('')} is being written by {holder}; this run wrote "
+                        f"nothing (waited {timeout:.0f} s; WAREHOUSE_LOCK_TIMEOUT_SECONDS sets how long to wait)"
+                    ) from None
+                if on_wait and not told:
+                    on_wait(f"waiting for {holder} to finish with the warehouse (up to {timeout:.0f} s)")
+                    told = True
+                sleep(poll)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
+                                 "since": datetime.now(UTC).isoformat(timespec="seconds")}))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is None:
+            return
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._handle.flush()
+        fcntl.flock(self._handle, fcntl.LOCK_UN)
+        self._handle.close()
+        self._handle = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    run_id: str
+    work_file: Path
+    path: Path
+
+    @property
+    def stamp(self) -> Path:
+        return self.path.with_name(self.path.stem + PASSED_STAMP_SUFFIX)
+
+
+def _file_state(path: Path) -> dict[str, int]:
+    stat = path.stat()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "inode": stat.st_ino}
+
+
+def set_aside_abandoned(work_file: Path) -> list[Path]:
+    """Candidates left by runs that died (killed, power cut): under the lock no run owns them. Kept as failed."""
+    folder = candidates_dir(work_file)
+    moved = []
+    for path in sorted(folder.glob("*.duckdb")) if folder.is_dir() else []:
+        if path.name.endswith(FAILED_SUFFIX):
+            continue
+        target = path.with_name(path.stem + FAILED_SUFFIX)
+        wal_path(path).unlink(missing_ok=True)  # a dead run's uncommitted work: not part of any state
+        path.with_name(path.stem + PASSED_STAMP_SUFFIX).unlink(missing_ok=True)
+        os.replace(path, target)
+        target.with_suffix(".reason.txt").write_text("abandoned: the run that built it ended without promoting "
+                                                    "or setting it aside (killed?)\n", encoding="utf-8")
+        moved.append(target)
+    return moved
+
+
+def prune_failed(work_file: Path, keep: int) -> list[Path]:
+    """Keep the `keep` newest failed candidates for inspection; remove older ones (and their reason files)."""
+    folder = candidates_dir(work_file)
+    failed = sorted(folder.glob(f"*{FAILED_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True) \
+        if folder.is_dir() else []
+    removed = []
+    for path in failed[max(keep, 0):]:
+        path.unlink(missing_ok=True)
+        path.with_suffix(".reason.txt").unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def prepare_candidate(work_file: Path, run_id: str) -> Candidate:
+    """Copy the last good work file to `candidates/<run id>.duckdb` (an empty candidate if there is none yet).
+    Call with the warehouse lock held."""
+    work_file = Path(work_file)
+    folder = candidates_dir(work_file)
+    folder.mkdir(parents=True, exist_ok=True)
+    set_aside_abandoned(work_file)
+    path = folder / f"{run_id}.duckdb"
+    if work_file.exists():
+        if wal_path(work_file).exists():  # someone wrote the work file by hand (a dbt run): keep their writes
+            checkpoint(work_file)
+        shutil.copyfile(work_file, path)
+    else:
+        path.unlink(missing_ok=True)
+    return Candidate(run_id=run_id, work_file=work_file, path=path)
+
+
+def mark_passed(candidate: Candidate, what: str) -> None:
+    """Record that a whole dbt build passed on the candidate as it is now (checkpointed; its state is stamped)."""
+    checkpoint(candidate.path)
+    stamp = {"run_id": candidate.run_id, "what": what, "at": datetime.now(UTC).isoformat(timespec="seconds"),
+             **_file_state(candidate.path)}
+    candidate.stamp.write_text(json.dumps(stamp), encoding="utf-8")
+
+
+def has_passed(candidate: Candidate) -> bool:
+    """True if a whole dbt build passed on exactly this file in this run (the file has not changed since)."""
+    if not candidate.stamp.exists() or not candidate.path.exists() or wal_path(candidate.path).exists():
+        return False
+    stamp = json.loads(candidate.stamp.read_text(encoding="utf-8"))
+    return stamp.get("run_id") == candidate.run_id and all(
+        stamp.get(key) == value for key, value in _file_state(candidate.path).items())
+
+
+def promote(candidate: Candidate) -> Path:
+    """Rename the passed candidate over the work file (atomic); the work file never has a WAL beside it."""
+    if not has_passed(candidate):
+        raise GateError(f"{candidate.path} has not passed a whole dbt build in run {candidate.run_id} "
+                        "(or changed after it passed); not promoted")
+    wal_path(candidate.work_file).unlink(missing_ok=True)
+    os.replace(candidate.path, candidate.work_file)
+    candidate.stamp.unlink(missing_ok=True)
+    _fsync_dir(candidate.work_file.parent)
+    return candidate.work_file
+
+
+def set_aside_failed(candidate: Candidate, reason: str) -> Path | None:
+    """Keep a candidate that did not pass as `<run id>.failed.duckdb`, with a `.reason.txt` beside it."""
+    if not candidate.path.exists():
+        return None
+    try:
+        checkpoint(candidate.path)
+    except (duckdb.Error, GateError):
+        pass  # kept as it is; it is only there to be looked at
+    target = candidate.path.with_name(candidate.path.stem + FAILED_SUFFIX)
+    os.replace(candidate.path, target)
+    wal_path(candidate.path).unlink(missing_ok=True)
+    candidate.stamp.unlink(missing_ok=True)
+    target.with_suffix(".reason.txt").write_text(reason.rstrip() + "\n", encoding="utf-8")
+    return target

@@ -1,0 +1,151 @@
+"""The publish gate on every path, vintages that supersede, and the one-writer lock: real Dagster runs with real
+dbt into temporary DuckDB files; the KCS source is a real HTTP server on 127.0.0.1 serving SYNTHETIC figures
+(test_live_sources.synthetic_kcs_month), never a real statistic."""
+
+import hashlib
+
+import dagster as dg
+import pytest
+
+from dagster_project import settings
+from dagster_project.sources import inbox, kcs_api
+from dagster_project.warehouse.gate import WarehouseLock
+
+from ..live_payloads import kcs_envelope
+from .conftest import (
+    inflate_june_2019_china_exports,
+    query,
+    served_path_for,
+    step_failure_messages,
+)
+from .test_live_sources import live_server, synthetic_kcs_month  # noqa: F401 (fixture)
+
+JUNE_2019_CHINA_EXPORTS_USD = 10_422_956_000  # the shipped KOSIS file: 10,422,956 thousand USD
+
+
+def served_june_2019(served):
+    return query(served, """select export_usd from marts.fct_bilateral_trade where partner_iso3 = 'CHN'
+        and period_grain = 'month' and period_start = date '2019-06-01'""")[0][0]
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(warehouse_copy, raw_copy, run_job,
+                                                                               monkeypatch, tmp_path):
+    for env in (settings.KCS_SERVICE_KEY_ENV, settings.KOSIS_API_KEY_ENV):
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.setenv(settings.LANDING_DIR_ENV, str(tmp_path / "landing"))
+    served = served_path_for(warehouse_copy)
+    work_before = digest(warehouse_copy)
+    inflate_june_2019_china_exports(raw_copy)
+
+    failed = run_job("build_warehouse", warehouse_copy, raw_copy)
+    assert not failed.success
+    assert any("monthly_sums_match_annual" in m for m in step_failure_messages(failed)) or not failed.success
+    assert digest(warehouse_copy) == work_before  # the work file is the last good state
+    kept = list((warehouse_copy.parent / "candidates").glob(f"{failed.run_id}.failed.duckdb"))
+    assert kept, "the failed candidate is kept for inspection"
+    assert query(kept[0], """select export_usd from marts.fct_bilateral_trade where partner_iso3 = 'CHN'
+        and period_grain = 'month' and period_start = date '2019-06-01'""")[0][0] == JUNE_2019_CHINA_EXPORTS_USD \
+        + 50_000_000
+
+    # The next refresh starts from the last good state, builds and tests everything, and publishes that.
+    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2024-03").success
+    assert served_june_2019(served) == JUNE_2019_CHINA_EXPORTS_USD
+    # So does serving/warehouse materialised alone (a UI selection): it runs the whole dbt build itself.
+    alone = run_job("publish_warehouse", warehouse_copy, raw_copy)
+    assert alone.success
+    assert served_june_2019(served) == JUNE_2019_CHINA_EXPORTS_USD
+
+
+def test_a_revision_is_recorded_served_and_superseded_by_an_inbox_drop(live_server, warehouse_copy, raw_copy, run_job,
+                                                                       monkeypatch):
+    monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
+    served = served_path_for(warehouse_copy)
+    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
+    first_us = int(synthetic_kcs_month("202312")[0]["expDlr"].replace(",", ""))
+
+    # KCS revises December: US exports +88,888 (its 총계 row moves with it).
+    live_server.us_bumps["202312"] = 88_888
+    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
+    [(count, revision, latest)] = query(served, """select vintage_count, export_revision_usd, latest_export_usd
+        from marts.fct_trade_revisions where source = 'kcs_api' and partner_code = 'US'
+        and period_start = date '2023-12-01'""")
+    assert (count, int(revision), int(latest)) == (2, 88_888, first_us + 88_888)
+    assert query(served, """select export_usd from marts.fct_monthly_trade where source = 'kcs_api'
+        and partner_code = 'US' and period_start = date '2023-12-01'""") == [(first_us + 88_888,)]
+
+    # Without a key, a revised response saved into the inbox supersedes it again (the earlier landing is not
+    # replayed with it), and leaves the inbox once loaded.
+    monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV)
+    drop = settings.inbox_dir() / kcs_api.NATION_TRADE / "2023-12" / "revised.xml"
+    drop.parent.mkdir(parents=True)
+    drop.write_bytes(kcs_envelope(synthetic_kcs_month("202312", us_bump=100_000)))
+    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
+    assert not drop.exists()
+    assert query(served, """select partner_code, export_usd from marts.fct_monthly_trade where source = 'kcs_api'
+        and period_start = date '2023-12-01' order by 1""") == [
+        (r["statCd"], int(r["expDlr"].replace(",", ""))) for r in sorted(
+            synthetic_kcs_month("202312", us_bump=100_000)[:-1], key=lambda r: r["statCd"])]
+    [(count, revision)] = query(served, """select vintage_count, export_revision_usd from marts.fct_trade_revisions
+        where source = 'kcs_api' and partner_code = 'US' and period_start = date '2023-12-01'""")
+    assert (count, int(revision)) == (3, 100_000)
+
+    # And the next month's refresh still succeeds.
+    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2024-01").success
+
+
+def test_a_bad_inbox_drop_is_rejected_with_its_reason_and_publishes_nothing(http_server, warehouse_copy, raw_copy,
+                                                                            run_job, monkeypatch, tmp_path):
+    monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV, raising=False)
+    monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
+    monkeypatch.setenv(settings.LANDING_DIR_ENV, str(tmp_path / "landing"))
+    served = served_path_for(warehouse_copy)
+    assert run_job("publish_warehouse", warehouse_copy, raw_copy).success
+    served_before = query(served, "select count(*) from marts.fct_monthly_trade")
+    folder = settings.inbox_dir() / kcs_api.NATION_TRADE / "2024-05"
+    folder.mkdir(parents=True)
+    (folder / "a.xml").write_bytes(kcs_envelope(synthetic_kcs_month("202405")))
+    (folder / "b.xml").write_bytes(kcs_envelope(synthetic_kcs_month("202405", us_bump=1)))  # another response
+
+    result = run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2024-05")
+    assert not result.success
+    message = "\n".join(step_failure_messages(result))
+    assert "a.xml" in message and "b.xml" in message
+    rejected = settings.inbox_dir() / inbox.REJECTED / kcs_api.NATION_TRADE / "2024-05"
+    assert sorted(p.name for p in rejected.iterdir()) == ["a.xml", "a.xml.reason.txt", "b.xml", "b.xml.reason.txt"]
+    assert "not the pages of one response" in (rejected / "a.xml.reason.txt").read_text()
+    assert inbox.pending(kcs_api.NATION_TRADE) == []
+    assert query(served, "select count(*) from marts.fct_monthly_trade") == served_before
+
+
+def test_an_empty_repull_is_recorded_and_keeps_the_month(live_server, warehouse_copy, run_job):
+    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    live_server.route("/nationtrade/getNationtradeList", lambda q: __import__("tests.live_payloads", fromlist=["Reply"])
+                      .Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR")))
+    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    assert query(warehouse_copy, """select status, row_count from raw.load_vintages
+        where source_table = 'kcs_trade_by_country' and partition = '2024-03' order by _loaded_at""") == [
+        ("new", len(synthetic_kcs_month("202403")) - 1), ("empty", 0)]
+    assert query(warehouse_copy, """select count(*) from marts.fct_monthly_trade
+        where source = 'kcs_api' and period_start = date '2024-03-01'""") == [(3,)]
+
+
+def test_a_run_started_while_another_holds_the_lock_writes_nothing(warehouse_copy, run_job, monkeypatch):
+    monkeypatch.setenv(settings.WAREHOUSE_LOCK_TIMEOUT_ENV, "0")
+    before = digest(warehouse_copy)
+    holder = WarehouseLock(warehouse_copy)
+    holder.acquire("run-in-progress", timeout=0)
+    try:
+        result = run_job("publish_warehouse", warehouse_copy, instance=dg.DagsterInstance.ephemeral())
+    finally:
+        holder.release()
+    assert not result.success
+    failure = "\n".join(str(e) for e in [result.all_events[-1].message])
+    assert "run-in-progress" in failure or any("run-in-progress" in (e.message or "") for e in result.all_events)
+    assert digest(warehouse_copy) == before
+    assert not list((warehouse_copy.parent / "candidates").glob("*.duckdb")) if (
+        warehouse_copy.parent / "candidates").exists() else True
+    assert not served_path_for(warehouse_copy).exists()
