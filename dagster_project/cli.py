@@ -72,26 +72,38 @@ def publish_lines(result) -> list[str]:
                 "(a load, a dbt model or an error-severity test failed; the run's candidate is kept under "
                 f"{settings.warehouse_path().parent / 'candidates'} as <run id>.failed.duckdb)"]
     metadata = published[-1].materialization.metadata
+    if "content_changed" in metadata and not metadata["content_changed"].value:
+        return [f"published nothing new: the marts equal those of the served generation "
+                f"{metadata['generation'].value} (publish check {metadata['publish_latency_seconds'].value:.3f} s)"]
     return [f"published: {metadata['served_path'].value} ({metadata['size_bytes'].value / 1e6:.1f} MB, "
             f"publish latency {metadata['publish_latency_seconds'].value:.3f} s)"]
 
 
 def served_lines() -> list[str]:
-    """The served file and its previous generation: when they were published, and whether the served one passes."""
+    """The served path and its generations: which one is served, the previous one, when each was published, how
+    many are kept, and whether the served one passes the serving checks."""
     import duckdb
 
-    from dagster_project.warehouse.publish import previous_path, serving_checks
+    from dagster_project.warehouse.publish import (generation_info, list_generations, pointer_target, previous_path,
+                                                   serving_checks)
 
     served = settings.serving_path()
     lines = []
-    for label, path in (("served file", served), ("previous generation", previous_path(served))):
-        if path.exists():
-            stat = path.stat()
-            published = datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds")
-            lines.append(f"{label}: {path} ({stat.st_size / 1e6:.1f} MB, written {published})")
-        else:
-            lines.append(f"{label}: {path} (none yet)")
-    if served.exists():
+    for label, link in (("served file", served), ("previous generation", previous_path(served))):
+        target = pointer_target(link)
+        if target is None:
+            lines.append(f"{label}: {link} (none yet)")
+            continue
+        stat = target.stat()
+        published = generation_info(target).get("published_at") or datetime.fromtimestamp(
+            stat.st_mtime).isoformat(timespec="seconds")
+        where = f"{link} -> {target.name}" if link.is_symlink() else str(link)
+        lines.append(f"{label}: {where} ({stat.st_size / 1e6:.1f} MB, published {published})")
+    generations = list_generations(served)
+    if generations:
+        lines.append(f"  generations: {len(generations)} in {generations[0].parent} "
+                     f"(keeping {settings.serving_generations_keep()}, {settings.SERVING_GENERATIONS_KEEP_ENV})")
+    if pointer_target(served) is not None:
         try:
             with duckdb.connect(str(served), read_only=True) as con:
                 checks = serving_checks(con)
@@ -101,6 +113,32 @@ def served_lines() -> list[str]:
         lines.append(f"  served checks: {len(checks) - len(failed)} of {len(checks)} passed"
                      + (f"; failed: {', '.join(failed)}" if failed else ""))
     return lines
+
+
+def rollback_command(to: str | None = None) -> int:
+    """Serve the previous generation (or the one named `to`) again after checking it read-only, then redraw the
+    report from the served file. A target that fails its checks is refused and nothing changes."""
+    from dagster_project.reports import build_report
+    from dagster_project.warehouse.publish import PublishError, rollback
+
+    try:
+        result = rollback(settings.serving_path(), to=to)
+    except PublishError as error:
+        print(f"rollback refused, nothing changed: {error}", file=sys.stderr)
+        return 1
+    print(f"rolled back: {result.served_file} -> {result.generation.name} "
+          f"({len(result.checks)} serving checks passed); "
+          f"{result.previous_file} -> {result.replaced.name if result.replaced else '(none)'} "
+          "(roll back again to undo)")
+    try:
+        report = build_report(settings.serving_path(), settings.report_dir())
+    except Exception as error:  # noqa: BLE001 (the rollback stands; say that the report is stale)
+        print(f"the report was NOT redrawn ({type(error).__name__}: {error}); it shows the generation served "
+              "before the rollback", file=sys.stderr)
+        return 1
+    print(f"report redrawn from the served file: {report.html_path} ({len(report.rendered)} charts)")
+    print("\n".join(served_lines()))
+    return 0
 
 
 def summary_lines(result=None) -> list[str]:
@@ -168,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--month", help="refresh: the month partition to refresh, YYYY-MM")
     parser.add_argument("--from-month", help="backfill: first month, YYYY-MM")
     parser.add_argument("--to-month", help="backfill: last month, YYYY-MM")
+    parser.add_argument("--to", help="rollback: the generation to serve (a file name in serving/generations/); "
+                        "default: the previous one")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
@@ -177,17 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         docs()
         return 0
     if args.command == "rollback":
-        from dagster_project.warehouse.publish import PublishError, rollback
-
-        try:
-            result = rollback(settings.serving_path())
-        except PublishError as error:
-            print(f"rollback failed, nothing changed: {error}", file=sys.stderr)
-            return 1
-        print(f"rolled back: {result.served_file} is the previous generation again; "
-              f"{result.previous_file} now holds the one it replaced (roll back again to undo)")
-        print("\n".join(served_lines()))
-        return 0
+        return rollback_command(args.to)
     if args.command == "summary":
         print("\n".join(summary_lines()))
         return 0

@@ -24,6 +24,10 @@ WAREHOUSE_PATH_ENV = "WAREHOUSE_PATH"
 RAW_DIR_ENV = "RAW_DIR"
 # The file BI tools read: runs build WAREHOUSE_PATH (the work file) and publish it here only when it passed.
 SERVING_PATH_ENV = "SERVING_PATH"
+# How many published generations stay in `generations/` beside the served path (the served and the previous one are
+# always kept, so at least 2); older ones are removed after each publish.
+SERVING_GENERATIONS_KEEP_ENV = "SERVING_GENERATIONS_KEEP"
+DEFAULT_SERVING_GENERATIONS_KEEP = 5
 
 DEFAULT_WAREHOUSE_PATH = REPO_ROOT / "data" / "warehouse.duckdb"
 DEFAULT_SERVING_PATH = REPO_ROOT / "data" / "serving" / "warehouse.duckdb"
@@ -88,8 +92,22 @@ def warehouse_lock_timeout() -> float:
 
 
 def serving_path() -> Path:
-    """The published DuckDB file that readers open read-only; replaced atomically by each successful run."""
-    return Path(os.environ.get(SERVING_PATH_ENV) or DEFAULT_SERVING_PATH).resolve()
+    """The path readers open read-only: a symlink to the served generation, swapped atomically by each publish.
+
+    Absolute but not resolved: resolving would follow the symlink to one generation's file."""
+    return Path(os.path.abspath(os.environ.get(SERVING_PATH_ENV) or DEFAULT_SERVING_PATH))
+
+
+def serving_generations_keep() -> int:
+    """How many published generations to keep (SERVING_GENERATIONS_KEEP, default 5, at least 2)."""
+    raw = os.environ.get(SERVING_GENERATIONS_KEEP_ENV, "").strip()
+    try:
+        keep = int(raw) if raw else DEFAULT_SERVING_GENERATIONS_KEEP
+    except ValueError:
+        raise ValueError(f"{SERVING_GENERATIONS_KEEP_ENV}={raw!r} is not a whole number") from None
+    if keep < 2:
+        raise ValueError(f"{SERVING_GENERATIONS_KEEP_ENV}={keep}: at least 2 (the served and the previous generation)")
+    return keep
 
 
 def report_dir() -> Path:

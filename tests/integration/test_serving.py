@@ -20,12 +20,15 @@ import pytest
 
 from dagster_project import settings
 from dagster_project.cli import publish_lines
-from dagster_project.warehouse.publish import TEMP_MARKER, previous_path, publish, serving_checks, wal_path
+from dagster_project.warehouse.publish import (TEMP_MARKER, file_fingerprint, generations_dir, list_generations,
+                                               pointer_target, previous_path, publish, serving_checks, wal_path)
 
 from .conftest import (MONTHLY_SUMS_CHECK, check_evaluations, inflate_june_2019_china_exports, table_contents)
 
 READER = Path(__file__).with_name("serving_reader.py")
-READER_MODES = ["duckdb", "duckdb", "sqlalchemy", "sqlalchemy"]
+# A new connection per round, and threaded BI servers that hold a connection open throughout (see serving_reader).
+READER_MODES = ["duckdb", "sqlalchemy", "duckdb-threads", "sqlalchemy-threads"]
+KEEP_GENERATIONS = 3  # fewer than the test's publishes: the held connections' generation is pruned under them
 READER_MAX_SECONDS = 400  # a backstop only: the test stops the readers with the stop file
 PUBLISH_KEY = dg.AssetKey(["serving", "warehouse"])
 SERVED_KEYS = {PUBLISH_KEY, dg.AssetKey(["serving", "report"])}
@@ -38,12 +41,14 @@ def sha256(path: Path) -> str:
 
 
 def assert_serves_cleanly(served: Path) -> None:
-    """The served file opens read-only and passes the serving checks; nothing half-done lies beside it."""
+    """The served path is a symlink to a generation that opens read-only and passes the serving checks; nothing
+    half-done lies beside it, and no WAL beside any generation."""
+    assert served.is_symlink() and pointer_target(served) in list_generations(served)
     with duckdb.connect(str(served), read_only=True) as con:
         failed = [check for check in serving_checks(con) if not check.passed]
     assert failed == []
-    assert not wal_path(served).exists()
-    assert [p.name for p in served.parent.iterdir() if TEMP_MARKER in p.name] == []
+    for directory in (served.parent, generations_dir(served)):
+        assert [p.name for p in directory.iterdir() if TEMP_MARKER in p.name or p.suffix == ".wal"] == []
 
 
 def published_latencies(result) -> list[float]:
@@ -60,8 +65,9 @@ def work_a(built, tmp_path) -> Path:
     return Path(shutil.copy(source, tmp_path / "work_a.duckdb"))
 
 
-def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_build, tmp_path):
+def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_build, tmp_path, monkeypatch):
     served = tmp_path / "serving" / "warehouse.duckdb"
+    monkeypatch.setenv(settings.SERVING_GENERATIONS_KEEP_ENV, str(KEEP_GENERATIONS))
     annual = raw_copy / "kosis_kdiplo/trade_data.csv"
     text = annual.read_text(encoding="utf-8")
     row = next(line for line in text.splitlines() if line.startswith(FIJI_1995))
@@ -70,7 +76,8 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
     annual.write_text(text.replace(row, ",".join(fields)), encoding="utf-8")
     work_b = Path(shutil.copy(work_a, tmp_path / "work_b.duckdb"))
 
-    latencies = [publish(work_a, served).seconds]
+    first = publish(work_a, served)
+    latencies = [first.seconds]
     stop = tmp_path / "stop"
     readers = [
         subprocess.Popen([sys.executable, str(READER), mode, str(served), str(stop),
@@ -86,6 +93,7 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
             result = run_build(work, raw_dir, selection, served=served)
             assert result.success
             latencies += published_latencies(result)
+        time.sleep(1.5)  # let every reader read the last snapshot
     finally:
         stop.touch()
         for reader in readers:
@@ -106,6 +114,11 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
         assert s["rounds"] > 20
     (low, high), = {tuple(sorted(float(value) for value in s["snapshots"])) for s in seen}
     assert high - low == 1_000  # the Fiji edit, in USD: snapshots A and B, and nothing else
+    # Every reader, the threaded ones included, reads the last publish (B, Σ exports + 1,000) by the end ...
+    assert {float(s["last"]) for s in seen} == {high}
+    # ... while the connections the threaded readers held from the start read A throughout, after its file was pruned.
+    assert [{float(v) for v in s["held"]} for s in seen if s["held"]] == [{low}, {low}]
+    assert len(list_generations(served)) == KEEP_GENERATIONS and not first.generation.exists()
     assert_serves_cleanly(served)
     assert table_contents(served, "marts.fct_trade_totals") == table_contents(work_b, "marts.fct_trade_totals")
     assert table_contents(previous_path(served), "marts.fct_trade_totals") == table_contents(
@@ -146,11 +159,15 @@ def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers
 
     rerun = subprocess.run(build, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=400)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
-    assert f"published: {served}" in rerun.stdout
+    # Two real builds of the same raw files: different bytes (block layout, raw tables' _loaded_at and _load_id), the
+    # same marts. The second publishes nothing new and rotates nothing.
+    published = next(line for line in rerun.stdout.splitlines() if line.startswith("published"))
     print(f"\ncrash test: killed the build mid-dbt (work file left with a WAL: {wal_path(work).exists()}); "
-          f"the next run: {next(line for line in rerun.stdout.splitlines() if line.startswith('published'))}")
-    assert sha256(previous_path(served)) == served_before
-    assert sha256(served) != served_before  # a new file, with the rebuilt (and equal) contents
+          f"the next run: {published}")
+    assert published.startswith("published nothing new")
+    assert sha256(work) != sha256(work_a) and file_fingerprint(work) == file_fingerprint(work_a)
+    assert sha256(served) == served_before and len(list_generations(served)) == 1
+    assert not previous_path(served).exists()
     assert_serves_cleanly(served)
     assert table_contents(served, "marts.fct_trade_totals") == table_contents(work_a, "marts.fct_trade_totals")
 
@@ -170,6 +187,6 @@ def test_a_failing_data_test_publishes_nothing(work_a, raw_copy, run_build, tmp_
     started = {event.step_key for event in result.all_events if event.event_type_value == "STEP_START"}
     assert "trade_dbt_models" in started
     assert started.isdisjoint({"serving__warehouse", "serving__report"})
-    assert sha256(served) == served_before
+    assert sha256(served) == served_before and len(list_generations(served)) == 1
     assert not previous_path(served).exists()
     assert publish_lines(result)[0].startswith("NOT published")

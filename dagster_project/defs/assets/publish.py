@@ -24,8 +24,9 @@ SERVED_WAREHOUSE_KEY = dg.AssetKey(["serving", "warehouse"])
     group_name="serving",
     deps=list(trade_dbt_models.keys),
     description="The served DuckDB file (SERVING_PATH): this run's candidate, promoted to the work file once a "
-    "whole dbt build passed on it in this run, then verified and published atomically; the previous generation "
-    "is kept for rollback.",
+    "whole dbt build passed on it in this run, then verified and published as a new generation in "
+    "serving/generations/ behind the served symlink, swapped atomically; the previous generation is kept for "
+    "rollback, older ones are pruned (SERVING_GENERATIONS_KEEP). Unchanged marts publish nothing new.",
 )
 def served_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                      dbt: DbtCliResource) -> dg.MaterializeResult:
@@ -50,19 +51,29 @@ def served_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         result = publish(work_file, settings.serving_path(), verify=serving_checks)
     except PublishError as error:
         raise dg.Failure(description=f"not published: {error}") from error
-    context.log.info(f"published {result.served_file} in {result.seconds:.3f} s")
+    if result.changed:
+        context.log.info(f"published {result.served_file} -> {result.generation.name} in {result.seconds:.3f} s"
+                         + (f"; pruned {', '.join(p.name for p in result.pruned)}" if result.pruned else ""))
+    else:
+        context.log.info(f"the marts equal the served generation {result.generation.name}: nothing new published")
     return dg.MaterializeResult(
         metadata={
             "served_path": dg.MetadataValue.path(str(result.served_file)),
             "work_path": dg.MetadataValue.path(str(result.work_file)),
             "previous_path": dg.MetadataValue.path(str(result.previous_file or "(none: first publish)")),
+            "generation": dg.MetadataValue.path(str(result.generation)),
+            "content_changed": dg.MetadataValue.bool(result.changed),
+            "marts_fingerprint": dg.MetadataValue.text(result.fingerprint),
+            "pruned_generations": dg.MetadataValue.int(len(result.pruned)),
             "size_bytes": dg.MetadataValue.int(result.size_bytes),
             "publish_latency_seconds": dg.MetadataValue.float(result.seconds),
             "copy_seconds": dg.MetadataValue.float(result.copy_seconds),
             "verify_seconds": dg.MetadataValue.float(result.verify_seconds),
+            "fingerprint_seconds": dg.MetadataValue.float(result.fingerprint_seconds),
             "snapshot_checks": dg.MetadataValue.md(
                 "| check | passed | detail |\n|---|---|---|\n"
                 + "\n".join(f"| {c.name} | {'yes' if c.passed else 'NO'} | {c.detail} |" for c in result.checks)
+                if result.changed else "content unchanged: the served generation passed its checks when published"
             ),
         }
     )
