@@ -7,7 +7,7 @@ select
     counterpart_country as counterpart_code,
     frequency,
     time_period,
-    cast(value as {{ dbt.type_numeric() }}) as value_usd,
+    {{ double_to_numeric("value") }} as value_usd,
     unit,
     scale,
     _partition,
