@@ -1,14 +1,17 @@
-"""Schedules: KCS revises the previous month around the 15th, so on the 16th the last two months are re-pulled."""
+"""Schedules: KCS revises the previous month around the 15th, so on the 16th the last two months are re-pulled;
+UN Comtrade and IMF IMTS revise annual data for years, so on 1 November the last three years are re-pulled."""
 
 from datetime import datetime
 
 import dagster as dg
 
 from dagster_project.defs.jobs import refresh_monthly, refresh_yearly
-from dagster_project.defs.partitions import monthly_partitions
+from dagster_project.defs.partitions import monthly_partitions, yearly_partitions
 
 # 06:00 Korea time on the 16th: after KCS's revision of the previous month.
 MONTHLY_CRON = "0 6 16 * *"
+# 06:00 Korea time on 1 November: by then the previous year is final for most reporters (see the schedule).
+YEARLY_CRON = "0 6 1 11 *"
 TIMEZONE = "Asia/Seoul"
 # A run over a range of partitions (what a single-run backfill launches).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -32,7 +35,23 @@ def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
     )
 
 
-yearly_refresh_schedule = dg.build_schedule_from_partitioned_job(
-    refresh_yearly, name="yearly_refresh_schedule"
-)
+def years_to_refresh(scheduled: datetime, count: int = 3) -> list[str]:
+    """The `count` complete years before the scheduled time, oldest first: on 2025-11-01, 2022, 2023 and 2024."""
+    keys = yearly_partitions.get_partition_keys(current_time=scheduled)
+    return keys[-count:]
 
+
+@dg.schedule(cron_schedule=YEARLY_CRON, job=refresh_yearly, execution_timezone=TIMEZONE)
+def yearly_refresh_schedule(context: dg.ScheduleEvaluationContext):
+    """Re-pull the previous three years of UN Comtrade and IMF IMTS in one run (one dbt build, one publish), on
+    1 November. Why then: UN Comtrade asks reporters for their annual data in February and June, and most send
+    provisional figures early in the year and revised or final ones in its latter part (uncomtrade.org, "data
+    availability"); IMF IMTS takes its annual figures from the same national submissions. By November the
+    previous year is final for most reporters, Korea among them.
+    Why three years: late reporters and revisions keep arriving for two more years; each re-pull that changes a
+    year's figures becomes a new vintage of that year, one that does not appends nothing."""
+    first, *_, last = years_to_refresh(context.scheduled_execution_time)
+    return dg.RunRequest(
+        run_key=f"{first}..{last}@{context.scheduled_execution_time:%Y-%m-%d}",
+        tags={RANGE_START_TAG: first, RANGE_END_TAG: last},
+    )

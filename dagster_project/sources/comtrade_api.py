@@ -123,7 +123,7 @@ def fetch_final_data(
     periods: Sequence[str],
     *,
     partition: str,
-    reporter_code: str = KOREA,
+    reporter_code: str | None = KOREA,
     partner_codes: Sequence[str] | None = None,
     cmd_codes: Sequence[str] = ("TOTAL",),
     flow_codes: Sequence[str] = ("X", "M"),
@@ -135,11 +135,12 @@ def fetch_final_data(
 ) -> ComtradeResult:
     """Final (not preview) data, the `getFinalData` call of comtradeapicall: classic breakdown, no descriptions.
 
-    Periods are YYYY (freq A) or YYYYMM (freq M); codes are M49 numbers as text; partner None = all partners.
+    Periods are YYYY (freq A) or YYYYMM (freq M); codes are M49 numbers as text; reporter None = every reporter
+    (the partner-reported side of a mirror: `reporter_code=None, partner_codes=["410"]`); partner None = all partners.
     """
     key = require_key(SOURCE_KEY, partition)
     params = {
-        "reporterCode": reporter_code, "period": ",".join(periods), "flowCode": ",".join(flow_codes),
+        **({"reporterCode": reporter_code} if reporter_code else {}), "period": ",".join(periods), "flowCode": ",".join(flow_codes),
         "cmdCode": ",".join(cmd_codes), **({"partnerCode": ",".join(partner_codes)} if partner_codes else {}),
         "maxRecords": str(max_records), "format": "JSON", "breakdownMode": "classic", "includeDesc": "false",
     }

@@ -139,12 +139,13 @@ def fetch_imts(
     fmt: Literal["xml", "csv"] = "xml",
     fetcher: Fetcher | None = None,
 ) -> ImfResult:
-    """Series for countries x indicators x counterparts (empty = all) at one frequency; `start`/`end` are
+    """Series for countries x indicators x counterparts (either empty = all; `countries=(), counterparts=("KOR",)`
+    is every reporter's trade with Korea, the partner-reported side of a mirror) at one frequency; `start`/`end` are
     ISO dates (YYYY-MM-DD) bounding TIME_PERIOD."""
     for code in (*countries, *counterparts):
         if not re.fullmatch(r"[A-Z0-9_]+", code):
             raise ValueError(f"{code!r} is not an IMF code")
-    key = ".".join(["+".join(countries), "+".join(indicators), "+".join(counterparts) or "*", frequency])
+    key = ".".join(["+".join(countries) or "*", "+".join(indicators), "+".join(counterparts) or "*", frequency])
     bounds = [f"ge:{start}"] if start else []
     bounds += [f"le:{end}"] if end else []
     params = {"dimensionAtObservation": "TIME_PERIOD", "detail": "full", "includeHistory": "false"}

@@ -25,14 +25,21 @@ SOURCE_LABEL = "comtrade_api"
     metadata={"units": "USD", "dagster/table_name": "raw.comtrade_trade_by_partner"},
 )
 def comtrade_trade_by_partner(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Korea-reported (410) total trade with every partner for one year from UN Comtrade final data, USD,
-    landed under raw/landing/comtrade_final/<year>/ and kept as vintages. Needs COMTRADE_SUBSCRIPTION_KEY; without
-    it no request is made (the shipped legacy extracts are loaded by raw/comtrade_legacy_trade)."""
+    """Total trade with Korea for one year from UN Comtrade final data, USD, both sides of the mirror: Korea-reported
+    (reporter 410, every partner) and partner-reported (every reporter, partner 410), two calls landed under
+    raw/landing/comtrade_final/<year>/ and kept as one vintage. Needs COMTRADE_SUBSCRIPTION_KEY; without it no
+    request is made (the shipped legacy extracts are loaded by raw/comtrade_legacy_trade)."""
     def read(year: str) -> PartitionRows:
         if settings.source_configured("comtrade"):
-            result = comtrade_api.fetch_final_data([year], partition=year)
-            return PartitionRows(rows_frame(result.rows, comtrade_api.ComtradeRow),
-                                 [landed.path for landed in result.landed], "the UN Comtrade API", SOURCE_LABEL)
+            results = [
+                comtrade_api.fetch_final_data([year], partition=year),  # Korea-reported
+                comtrade_api.fetch_final_data([year], partition=year, reporter_code=None,
+                                              partner_codes=[comtrade_api.KOREA]),  # partner-reported
+            ]
+            rows = [row for result in results for row in result.rows]
+            return PartitionRows(rows_frame(rows, comtrade_api.ComtradeRow),
+                                 [landed.path for result in results for landed in result.landed],
+                                 "the UN Comtrade API", SOURCE_LABEL)
         context.log.info(f"No {settings.COMTRADE_SUBSCRIPTION_KEY_ENV} set: no network attempted, nothing loaded")
         return PartitionRows(rows_frame([], comtrade_api.ComtradeRow), [], "nothing (no key)", SOURCE_LABEL)
 

@@ -21,14 +21,21 @@ SOURCE_LABEL = "imf_imts_api"
     metadata={"units": "USD (OBS_VALUE as published; SCALE is not applied)", "dagster/table_name": "raw.imf_imts_trade"},
 )
 def imf_imts_trade(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Korea's annual exports (FOB) and imports (CIF) with every counterpart from IMF IMTS (SDMX 3.0), USD,
-    landed under raw/landing/imf_imts/<year>/ and kept as vintages. IMF needs no key, so going live is opt-in:
-    without IMF_LIVE=1 no request is made."""
+    """Annual exports (FOB) and imports (CIF) with Korea from IMF IMTS (SDMX 3.0), USD, both sides of the mirror:
+    Korea-reported (KOR with every counterpart) and partner-reported (every country with counterpart KOR), two
+    calls landed under raw/landing/imf_imts/<year>/ and kept as one vintage. IMF needs no key, so going live is
+    opt-in: without IMF_LIVE=1 no request is made."""
     def read(year: str) -> PartitionRows:
         if settings.source_configured("imf"):
-            result = imf_api.fetch_imts(partition=year, start=f"{year}-01-01", end=f"{year}-12-31")
-            return PartitionRows(rows_frame(result.rows, imf_api.ImfObservation),
-                                 [landed.path for landed in result.landed], "the IMF IMTS API", SOURCE_LABEL)
+            window = {"partition": year, "start": f"{year}-01-01", "end": f"{year}-12-31"}
+            results = [
+                imf_api.fetch_imts(**window),  # Korea-reported
+                imf_api.fetch_imts(countries=(), counterparts=("KOR",), **window),  # partner-reported
+            ]
+            rows = [row for result in results for row in result.rows]
+            return PartitionRows(rows_frame(rows, imf_api.ImfObservation),
+                                 [landed.path for result in results for landed in result.landed],
+                                 "the IMF IMTS API", SOURCE_LABEL)
         context.log.info(f"{settings.IMF_LIVE_ENV} is not 1: no network attempted, nothing loaded")
         return PartitionRows(rows_frame([], imf_api.ImfObservation), [], "nothing (IMF_LIVE not set)", SOURCE_LABEL)
 
