@@ -1,11 +1,11 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['period_start'],
     tags=['monthly'],
+    **replace_by_period_config('period_start')
 ) }}
 {#- Korea's monthly trade by partner from the live monthly sources, the latest vintage of each figure. Built per
-    Dagster month partition: vars min_date/max_date bound the months rebuilt (delete+insert on period_start), so
+    Dagster month partition: vars min_date/max_date bound the months rebuilt (delete+insert on period_start on DuckDB,
+    insert_overwrite of the period_start partitions on Spark: macros/spark.sql), so
     one partition's run replaces only that month's rows. Without the vars (a full refresh) every month is built. -#}
 with vintages as (
     select
