@@ -5,11 +5,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project import settings
 from dagster_project.defs.partitions import monthly_partitions
 from dagster_project.defs.project import trade_dbt_project
+from dagster_project.warehouse.export import export_tables
 
 
 class TradeDbtTranslator(DagsterDbtTranslator):
@@ -31,6 +33,17 @@ TRANSLATOR = TradeDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 MONTHLY = "tag:monthly"
 
 
+def dbt_target_args(context: dg.AssetExecutionContext) -> list[str]:
+    """`--target` from settings.dbt_target() (env DBT_TARGET). On Spark, the dbt sources are the raw tables the
+    loaders just wrote, exported from the DuckDB work file as Parquet first (macros/spark.sql registers them)."""
+    target = settings.dbt_target()
+    if target == settings.SPARK_TARGET:
+        with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
+            exported = export_tables(con, settings.raw_parquet_dir(), settings.RAW_SCHEMA)
+        context.log.info(f"exported {len(exported)} raw tables to {settings.raw_parquet_dir()} for the Spark target")
+    return ["--target", target]
+
+
 @dbt_assets(
     manifest=trade_dbt_project.manifest_path,
     project=trade_dbt_project,
@@ -40,7 +53,7 @@ MONTHLY = "tag:monthly"
 def trade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Staging, intermediate and mart models built by `dbt build`, whose data tests run as asset checks."""
     settings.export_warehouse_path()
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", *dbt_target_args(context)], context=context).stream()
 
 
 @dbt_assets(
@@ -59,4 +72,4 @@ def trade_dbt_monthly_models(context: dg.AssetExecutionContext, dbt: DbtCliResou
     settings.export_warehouse_path()
     window = context.partition_time_window
     bounds = {"min_date": window.start.strftime("%Y-%m-%d"), "max_date": window.end.strftime("%Y-%m-%d")}
-    yield from dbt.cli(["build", "--vars", json.dumps(bounds)], context=context).stream()
+    yield from dbt.cli(["build", "--vars", json.dumps(bounds), *dbt_target_args(context)], context=context).stream()
