@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         excluded = missing_source_selectors(_manifest(), {t.table for t in exported})
         if excluded:
             print(f"not built (no raw table in the work file): {' '.join(excluded)}")
+        # Derby writes its log there from the JVM's start
+        settings.spark_warehouse_dir().mkdir(parents=True, exist_ok=True)
         build_started = time.monotonic()
         build_code = _dbt("build", "--full-refresh", *(["--exclude", *excluded] if excluded else []))
         timings["build"] = time.monotonic() - build_started

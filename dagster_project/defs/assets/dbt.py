@@ -40,6 +40,7 @@ def dbt_target_args(context: dg.AssetExecutionContext) -> list[str]:
     if target == settings.SPARK_TARGET:
         with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
             exported = export_tables(con, settings.raw_parquet_dir(), settings.RAW_SCHEMA)
+        settings.spark_warehouse_dir().mkdir(parents=True, exist_ok=True)
         context.log.info(f"exported {len(exported)} raw tables to {settings.raw_parquet_dir()} for the Spark target")
     return ["--target", target]
 
