@@ -126,8 +126,9 @@ def _sums_equal(expected: ColumnProfile, actual: ColumnProfile, rel_tol: float) 
 
 
 def compare_tables(expected: TableProfile | None, actual: TableProfile | None,
-                   rel_tol: float = DEFAULT_REL_TOL) -> TableComparison:
-    """Every difference between two profiles of one table (a missing side is one difference)."""
+                   rel_tol: float = DEFAULT_REL_TOL, ignore: frozenset[str] = frozenset()) -> TableComparison:
+    """Every difference between two profiles of one table (a missing side is one difference). Columns in `ignore`
+    (lower case) differ between any two builds by design (the id of the dbt run that wrote a row) and are skipped."""
     table = (expected or actual).table
     if expected is None or actual is None:
         missing = "reference build" if expected is None else "compared build"
@@ -138,7 +139,7 @@ def compare_tables(expected: TableProfile | None, actual: TableProfile | None,
     measures = 1
     if expected.row_count != actual.row_count:
         differences.append(Difference(table, "rows", expected.row_count, actual.row_count))
-    for name in sorted(expected.columns.keys() | actual.columns.keys()):
+    for name in sorted((expected.columns.keys() | actual.columns.keys()) - ignore):
         left, right = expected.columns.get(name), actual.columns.get(name)
         measures += 1
         if left is None or right is None:
@@ -157,9 +158,9 @@ def compare_tables(expected: TableProfile | None, actual: TableProfile | None,
 
 
 def compare_builds(expected: dict[str, TableProfile], actual: dict[str, TableProfile],
-                   rel_tol: float = DEFAULT_REL_TOL) -> list[TableComparison]:
+                   rel_tol: float = DEFAULT_REL_TOL, ignore: frozenset[str] = frozenset()) -> list[TableComparison]:
     """Compare every table of the reference build (and any table only the compared build has)."""
-    return [compare_tables(expected.get(table), actual.get(table), rel_tol)
+    return [compare_tables(expected.get(table), actual.get(table), rel_tol, ignore)
             for table in sorted(expected.keys() | actual.keys())]
 
 

@@ -41,19 +41,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The config of a fact rebuilt per period (a Dagster month partition): only the periods present in the new rows
-    are replaced. DuckDB (and the default): delete+insert on the period column. Spark: the table is partitioned by
-    the period and insert_overwrite replaces exactly the partitions present in the new rows (dynamic overwrite). -#}
-{% macro replace_by_period_config(period_column) -%}
-    {{ return(adapter.dispatch('replace_by_period_config')(period_column)) }}
+{#- The config of a fact rebuilt per period (e.g. per Dagster month, or per (source, month)): only the key values
+    present in the new rows are replaced. `key_columns`: a column name or a list of them.
+    DuckDB (and the default): delete+insert on the key. Spark: the table is partitioned by the key, and
+    insert_overwrite replaces exactly the partitions present in the new rows (dynamic partition overwrite). -#}
+{% macro replace_by_period_config(key_columns) -%}
+    {%- set columns = [key_columns] if key_columns is string else key_columns -%}
+    {{ return(adapter.dispatch('replace_by_period_config')(columns)) }}
 {%- endmacro %}
 
-{% macro default__replace_by_period_config(period_column) -%}
-    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': [period_column]}) }}
+{% macro default__replace_by_period_config(columns) -%}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': columns}) }}
 {%- endmacro %}
 
-{% macro spark__replace_by_period_config(period_column) -%}
-    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': [period_column]}) }}
+{% macro spark__replace_by_period_config(columns) -%}
+    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': columns}) }}
 {%- endmacro %}
 
 {#- dbt-spark's seed loader with `method: session` pastes each value between quotes without escaping (a name like

@@ -102,6 +102,14 @@ def test_a_missing_column_and_a_missing_table_differ(con):
     assert "fct_b" in format_comparisons(comparisons) and "DIFFERENT (1)" in format_comparisons(comparisons)
 
 
+def test_an_ignored_column_is_not_compared(con):
+    con.execute("create or replace table reference as select 1 as n, 'run-a' as dbt_invocation_id")
+    con.execute("create or replace table compared as select 1 as n, 'run-b' as dbt_invocation_id")
+    expected, actual = (profile_relation(con, t, "t") for t in ("reference", "compared"))
+    assert [d.measure for d in compare_tables(expected, actual).differences] == ["dbt_invocation_id: checksum"]
+    assert compare_tables(expected, actual, ignore=frozenset({"dbt_invocation_id"})).equal
+
+
 def test_decimal_sums_are_exact_not_floating(con):
     # two sums equal as doubles but not as decimals: 1e17 + 1 is 1e17 in a double
     con.execute("create or replace table reference as select cast(100000000000000000 as decimal(38, 0)) as v "
