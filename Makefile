@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the Spark extra (dbt-spark, pyspark: large) only for `make spark`
+SPARK_STAMP := $(VENV)/.installed-spark
 
 # dagster dev re-parses dbt with the `dbt` on PATH: the venv's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -11,7 +13,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install prepare warehouse refresh backfill test bench docs rollback dev clean
+.PHONY: install install-spark spark prepare warehouse refresh backfill test bench docs rollback dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +22,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(SPARK_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP)
 
 ## dbt parse: writes dbt_project/target/manifest.json, which Dagster reads to define the dbt assets
 prepare: install
@@ -38,6 +46,11 @@ refresh: install
 backfill: install
 	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=YYYY TO=YYYY" && exit 2)
 	$(PY) -m dagster_project.cli backfill --from-month $(FROM)-01 --to-month $(TO)-12
+
+## the same dbt models on Spark (local pyspark, Java 17) from the raw data of the last `make warehouse`;
+## compares every mart with the DuckDB build and exits non-zero on any difference
+spark: install-spark
+	$(PY) -m dagster_project.cli_spark
 
 ## the whole test suite: unit tests, then real Dagster + dbt runs into temporary DuckDB files
 test: install

@@ -29,7 +29,18 @@ SERVING_PATH_ENV = "SERVING_PATH"
 SERVING_GENERATIONS_KEEP_ENV = "SERVING_GENERATIONS_KEEP"
 DEFAULT_SERVING_GENERATIONS_KEEP = 5
 
+# The dbt target (profiles.yml) the Dagster dbt assets build: `local` (DuckDB, the default) or `spark`.
+DBT_TARGET_ENV = "DBT_TARGET"
+DEFAULT_DBT_TARGET = "local"
+SPARK_TARGET = "spark"
+# Spark target: where the raw tables are exported as Parquet (its sources), and where Spark writes its tables
+# (Parquet, one folder per table under <schema>.db/) and its catalog. Both read by profiles.yml/macros/spark.sql.
+RAW_PARQUET_DIR_ENV = "RAW_PARQUET_DIR"
+SPARK_WAREHOUSE_DIR_ENV = "SPARK_WAREHOUSE_DIR"
+
 DEFAULT_WAREHOUSE_PATH = REPO_ROOT / "data" / "warehouse.duckdb"
+DEFAULT_RAW_PARQUET_DIR = REPO_ROOT / "data" / "raw-parquet"
+DEFAULT_SPARK_WAREHOUSE_DIR = REPO_ROOT / "data" / "spark-warehouse"
 DEFAULT_SERVING_PATH = REPO_ROOT / "data" / "serving" / "warehouse.duckdb"
 DEFAULT_RAW_DIR = REPO_ROOT / "raw"
 
@@ -121,13 +132,31 @@ def raw_dir() -> Path:
 
 
 def export_warehouse_path() -> Path:
-    """Put the resolved warehouse path into the environment, where dbt's profiles.yml reads it.
+    """Put the resolved warehouse path (and the Spark target's paths) into the environment, where dbt's
+    profiles.yml reads them.
 
     dbt runs as a subprocess that inherits os.environ; this keeps its default identical to Dagster's.
     """
     path = warehouse_path()
     os.environ[WAREHOUSE_PATH_ENV] = str(path)
+    os.environ[RAW_PARQUET_DIR_ENV] = str(raw_parquet_dir())
+    os.environ[SPARK_WAREHOUSE_DIR_ENV] = str(spark_warehouse_dir())
     return path
+
+
+def dbt_target() -> str:
+    """The profiles.yml target the dbt assets build: DBT_TARGET, default `local` (DuckDB)."""
+    return (os.environ.get(DBT_TARGET_ENV) or DEFAULT_DBT_TARGET).strip()
+
+
+def raw_parquet_dir() -> Path:
+    """Spark target: the Parquet export of the raw tables, read as the dbt sources."""
+    return Path(os.environ.get(RAW_PARQUET_DIR_ENV) or DEFAULT_RAW_PARQUET_DIR).resolve()
+
+
+def spark_warehouse_dir() -> Path:
+    """Spark target: its tables (Parquet, `<schema>.db/<table>/`) and its catalog (`metastore_db/`)."""
+    return Path(os.environ.get(SPARK_WAREHOUSE_DIR_ENV) or DEFAULT_SPARK_WAREHOUSE_DIR).resolve()
 
 
 def landing_dir() -> Path:

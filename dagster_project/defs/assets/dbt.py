@@ -4,10 +4,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from dagster_project import settings
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.project import trade_dbt_project
+from dagster_project.warehouse.export import export_tables
 
 
 class TradeDbtTranslator(DagsterDbtTranslator):
@@ -27,6 +30,18 @@ class TradeDbtTranslator(DagsterDbtTranslator):
 TRANSLATOR = TradeDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+def dbt_target_args(context: dg.AssetExecutionContext) -> list[str]:
+    """`--target` from settings.dbt_target() (env DBT_TARGET). On Spark, the dbt sources are the raw tables the
+    loaders just wrote, exported from the DuckDB work file as Parquet first (macros/spark.sql registers them)."""
+    target = settings.dbt_target()
+    if target == settings.SPARK_TARGET:
+        with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
+            exported = export_tables(con, settings.raw_parquet_dir(), settings.RAW_SCHEMA)
+        settings.spark_warehouse_dir().mkdir(parents=True, exist_ok=True)
+        context.log.info(f"exported {len(exported)} raw tables to {settings.raw_parquet_dir()} for the Spark target")
+    return ["--target", target]
+
+
 def is_whole_project(context: dg.AssetExecutionContext) -> bool:
     """True when this step builds and tests every model, seed and test (not a selection of them)."""
     spec = context.assets_def
@@ -40,7 +55,8 @@ def trade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     tests run as asset checks. The monthly facts are incremental: they rebuild only the months that received a
     new vintage since they were last built."""
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build"], context=context).stream()
-    if is_whole_project(context):
+        yield from dbt.cli(["build", *dbt_target_args(context)], context=context).stream()
+    if is_whole_project(context) and settings.dbt_target() == settings.DEFAULT_DBT_TARGET:
+        # (On another target the DuckDB candidate's marts were not rebuilt: nothing to promote or publish.)
         # Only now may serving/warehouse promote this candidate without building it again.
         warehouse.mark_passed("dbt build of the whole project")

@@ -1,8 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['source', 'period_start'],
     tags=['monthly'],
+    **replace_by_period_config(['source', 'period_start'])
 ) }}
 {#- Korea's monthly trade by partner from the live monthly sources: each month's latest vintage, as a whole.
     Incremental: a build rewrites only the (source, month) pairs that received a vintage since the table was last

@@ -1,8 +1,8 @@
 select
-    "unCode" as un_code,
+    {{ adapter.quote("unCode") }} as un_code,
     name as area_name,
     nullif(iso2letter, 'NULL') as iso2,
     nullif(iso3letter, 'NULL') as iso3,
-    nullif("isoNumerical", 'NULL') as iso_numeric,
-    "Notes" as notes
+    nullif({{ adapter.quote("isoNumerical") }}, 'NULL') as iso_numeric,
+    {{ adapter.quote("Notes") }} as notes
 from {{ source('reference', 'ref_comtrade_area_codes') }}
