@@ -11,7 +11,7 @@ from dagster_project import settings
 from dagster_project.sources import inbox, kcs_api
 from dagster_project.warehouse.gate import WarehouseLock
 
-from ..live_payloads import kcs_envelope
+from ..live_payloads import Reply, kcs_envelope
 from .conftest import (
     inflate_june_2019_china_exports,
     query,
@@ -124,14 +124,14 @@ def test_a_bad_inbox_drop_is_rejected_with_its_reason_and_publishes_nothing(http
 
 def test_an_empty_repull_is_recorded_and_keeps_the_month(live_server, warehouse_copy, run_job):
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    live_server.route("/nationtrade/getNationtradeList", lambda q: __import__("tests.live_payloads", fromlist=["Reply"])
-                      .Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR")))
+    live_server.route("/nationtrade/getNationtradeList",
+                      lambda q: Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR")))
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
     assert query(warehouse_copy, """select status, row_count from raw.load_vintages
         where source_table = 'kcs_trade_by_country' and partition = '2024-03' order by _loaded_at""") == [
         ("new", len(synthetic_kcs_month("202403"))), ("empty", 0)]  # the partners and the 총계 row
     assert query(warehouse_copy, """select count(*) from marts.fct_monthly_trade
-        where source = 'kcs_api' and period_start = date '2024-03-01'""") == [(3,)]
+        where source = 'kcs_api' and period_start = date '2024-03-01' and partner_code_category = 'country'""") == [(3,)]
 
 
 def test_a_run_started_while_another_holds_the_lock_writes_nothing(warehouse_copy, run_job, monkeypatch):
@@ -144,8 +144,13 @@ def test_a_run_started_while_another_holds_the_lock_writes_nothing(warehouse_cop
     finally:
         holder.release()
     assert not result.success
-    failure = "\n".join(str(e) for e in [result.all_events[-1].message])
-    assert "run-in-progress" in failure or any("run-in-progress" in (e.message or "") for e in result.all_events)
+    errors = []
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None)
+        while error is not None:
+            errors.append(error.message)
+            error = error.cause
+    assert any("run run-in-progress" in message and "wrote nothing" in message for message in errors), errors
     assert digest(warehouse_copy) == before
     assert not list((warehouse_copy.parent / "candidates").glob("*.duckdb")) if (
         warehouse_copy.parent / "candidates").exists() else True
