@@ -103,6 +103,11 @@ def compare_marts(marts: set[str], built: set[str]) -> list:
                 source = folder.as_posix().replace("'", "''")
                 actual[table] = profile_relation(
                     con, f"read_parquet('{source}/**/*.parquet', hive_partitioning = true)", table)
+            elif folder.is_dir() and table in in_duckdb:
+                # A partitioned table with no rows has no data file at all (an unpartitioned one writes an empty
+                # file): Spark built it empty. Its row count (0) is compared; its columns cannot be read from files.
+                actual[table] = profile_relation(con, f'(select * from {settings.MARTS_SCHEMA}."{table}" limit 0)',
+                                                 table)
     return compare_builds(expected, actual, ignore=PER_BUILD_COLUMNS)
 
 

@@ -157,14 +157,16 @@ def _create_vintage_log(con: duckdb.DuckDBPyConnection, schema: str) -> None:
 def create_vintage_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, empty: pd.DataFrame) -> None:
     """The raw table of a live source (its columns and the vintage columns) and the vintage log, if missing."""
     frame = empty.head(0).assign(_partition="", _source_label="", _content_sha256="", _source_files="",
-                                 _loaded_at=pd.Timestamp(0), _load_id="")
+                                 _loaded_at=pd.Timestamp(datetime(1970, 1, 1)), _load_id="")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
     _create_vintage_log(con, schema)
     incoming = f"_empty_{table}"
     con.register(incoming, frame)
     try:
+        # Microsecond TIMESTAMP, as every other load writes (a nanosecond one is not portable: Spark's Parquet
+        # reader refuses TIMESTAMP(NANOS)).
         con.execute(f"CREATE TABLE IF NOT EXISTS {_quote(schema)}.{_quote(table)} AS "
-                    f"SELECT * FROM {_quote(incoming)} LIMIT 0")
+                    f"SELECT * REPLACE (CAST(_loaded_at AS TIMESTAMP) AS _loaded_at) FROM {_quote(incoming)} LIMIT 0")
     finally:
         con.unregister(incoming)
 
