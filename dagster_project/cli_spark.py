@@ -3,7 +3,7 @@
 1. export the raw tables of the work file (WAREHOUSE_PATH) as Parquet (RAW_PARQUET_DIR), the Spark target's sources;
 2. `dbt build --target spark --full-refresh` (seeds, models, data tests) in a local pyspark session; sources the
    work file does not hold (a live source never loaded) are excluded with everything downstream of them;
-3. profile every mart of the work file and the Parquet table Spark wrote (SPARK_WAREHOUSE_DIR/marts.db/<table>):
+3. profile every mart of the work file and the Parquet table Spark wrote (SPARK_WAREHOUSE_DIR/<schema>.db/<table>):
    row counts, non-null counts and sums (exact for integers and decimals, 1e-9 relative for doubles, checksums
    for text and dates); print the table of comparisons and exit 1 on any difference;
 4. time the same `dbt build` on DuckDB (a scratch copy of the work file) for the closing note beside Spark's.

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import duckdb
 
+from .publish import fsync_dir, wal_path
+
 CANDIDATES_DIR = "candidates"
 FAILED_SUFFIX = ".failed.duckdb"
 PASSED_STAMP_SUFFIX = ".passed.json"
@@ -50,18 +52,6 @@ def lock_path(work_file: Path) -> Path:
 def candidates_dir(work_file: Path) -> Path:
     """Candidates live beside the work file (same filesystem, so promotion is an atomic rename)."""
     return Path(work_file).parent / CANDIDATES_DIR
-
-
-def wal_path(database: Path) -> Path:
-    return Path(f"{database}.wal")
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def checkpoint(database: Path) -> None:
@@ -221,7 +211,7 @@ def promote(candidate: Candidate) -> Path:
     wal_path(candidate.work_file).unlink(missing_ok=True)
     os.replace(candidate.path, candidate.work_file)
     candidate.stamp.unlink(missing_ok=True)
-    _fsync_dir(candidate.work_file.parent)
+    fsync_dir(candidate.work_file.parent)
     return candidate.work_file
 
 

@@ -310,7 +310,8 @@ def _temp_path(final: Path, purpose: str) -> Path:
     return final.with_name(f".{final.name}{TEMP_MARKER}{purpose}-{os.getpid()}")
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in `directory` durable (the gate's promotion uses it too)."""
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -372,7 +373,7 @@ def prune_generations(served_file: Path, keep: int) -> list[Path]:
     for generation in removed:
         _remove_generation(generation)
     if removed:
-        _fsync_dir(generations_dir(served_file))
+        fsync_dir(generations_dir(served_file))
     return removed
 
 
@@ -448,11 +449,11 @@ def publish(work_file: Path, served_file: Path, verify: Verify | None = serving_
                 "fingerprint": fingerprint, "fingerprint_kind": FINGERPRINT_KIND,
                 "published_at": datetime.now(UTC).isoformat(timespec="seconds"), "work_file": str(work_file),
                 "checks": [[c.name, c.passed, c.detail] for c in checks]})
-            _fsync_dir(directory)
+            fsync_dir(directory)
             if current is not None:
                 _point(previous_path(served_file), current)
             _point(served_file, generation)
-            _fsync_dir(served_file.parent)
+            fsync_dir(served_file.parent)
             seconds = time.monotonic() - started
         finally:
             temp.unlink(missing_ok=True)
@@ -519,7 +520,7 @@ def rollback(served_file: Path, *, to: str | Path | None = None, verify: Verify 
         if current is not None:
             _point(previous, current)
         _point(served_file, target)
-        _fsync_dir(served_file.parent)
+        fsync_dir(served_file.parent)
         prune_generations(served_file, _check_keep(keep))
     return RollbackResult(served_file=served_file, previous_file=previous, seconds=time.monotonic() - started,
                           generation=target, replaced=current, checks=checks)

@@ -45,3 +45,22 @@
             = {{ expected_value }} then 'truncated'
     end
 {%- endmacro %}
+
+{#- The mirror comparison of an importer's CIF figure (import_cif_usd) with the exporter's FOB figure
+    (export_fob_usd): the raw gap, the FOB equivalent of the imports (var cif_fob_factor, the IMF DOTS convention
+    of a uniform 10 % margin), the adjusted gap and its ratio, and the flag above var mirror_discrepancy_threshold
+    (a pair without an FOB figure to compare is flagged). Shared by fct_mirror_trade and fct_country_mirror_trade. -#}
+{% macro mirror_gap_columns() -%}
+import_cif_usd - export_fob_usd as gap_usd,
+    cast(import_cif_usd as {{ type_double() }}) / {{ var('cif_fob_factor') }} as import_fob_equivalent_usd,
+    cast(import_cif_usd as {{ type_double() }}) / {{ var('cif_fob_factor') }} - export_fob_usd as adjusted_gap_usd,
+    (cast(import_cif_usd as {{ type_double() }}) / {{ var('cif_fob_factor') }} - export_fob_usd)
+        / nullif(export_fob_usd, 0) as adjusted_gap_ratio,
+    coalesce(
+        abs(cast(import_cif_usd as {{ type_double() }}) / {{ var('cif_fob_factor') }} - export_fob_usd)
+            > {{ var('mirror_discrepancy_threshold') }} * export_fob_usd,
+        true
+    ) as is_discrepant,
+    {{ var('cif_fob_factor') }} as cif_fob_factor,
+    {{ var('mirror_discrepancy_threshold') }} as discrepancy_threshold
+{%- endmacro %}

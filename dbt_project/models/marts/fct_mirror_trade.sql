@@ -37,16 +37,5 @@ select
     period_start,
     import_cif_usd,
     export_fob_usd,
-    import_cif_usd - export_fob_usd as gap_usd,
-    cast(import_cif_usd as {{ type_double() }}) / {{ var('cif_fob_factor') }} as import_fob_equivalent_usd,
-    cast(import_cif_usd as {{ type_double() }}) / {{ var('cif_fob_factor') }} - export_fob_usd as adjusted_gap_usd,
-    (cast(import_cif_usd as {{ type_double() }}) / {{ var('cif_fob_factor') }} - export_fob_usd)
-        / nullif(export_fob_usd, 0) as adjusted_gap_ratio,
-    coalesce(
-        abs(cast(import_cif_usd as {{ type_double() }}) / {{ var('cif_fob_factor') }} - export_fob_usd)
-            > {{ var('mirror_discrepancy_threshold') }} * export_fob_usd,
-        true
-    ) as is_discrepant,
-    {{ var('cif_fob_factor') }} as cif_fob_factor,
-    {{ var('mirror_discrepancy_threshold') }} as discrepancy_threshold
+    {{ mirror_gap_columns() }}
 from pairs
