@@ -105,7 +105,7 @@ def test_partner_shares_and_ranks(marts, annual):
     top = year_2023.sort_values("export_kosis", ascending=False).iloc[0]
     rows = query(marts, """
         select partner_iso3, export_share, export_rank, export_yoy_change from marts.fct_partner_shares
-        where period_start = date '2023-01-01' and export_rank = 1""")
+        where period_grain = 'year' and period_start = date '2023-01-01' and export_rank = 1""")
     assert rows[0][0] == top.iso3c == "CHN"
     assert rows[0][1] == pytest.approx(top.export_kosis / top.total_export)
     previous = annual[(annual.year == 2022) & (annual.iso3c == "CHN")].iloc[0].export_kosis
