@@ -3,9 +3,17 @@
     cast({{ dbt.concat(["cast(" ~ year_column ~ " as " ~ dbt.type_string() ~ ")", "'-01-01'"]) }} as date)
 {%- endmacro %}
 
-{#- First day of a month given as KOSIS 'YYYY.MM' text. -#}
-{% macro kosis_month_start(period_column) -%}
-    cast({{ dbt.concat(["replace(" ~ period_column ~ ", '.', '-')", "'-01'"]) }} as date)
+{#- First day of a month, portable: from a year and a month (integers or text), or from a month label in any of the
+    publishers' forms, 'YYYYMM' (KOSIS API, Comtrade), 'YYYY.MM' (KOSIS files, KCS) or 'YYYY-MM' (ECOS): the year is
+    the first four characters, the month the last two. The one home of month arithmetic on text. -#}
+{% macro month_start_from_parts(year, month) -%}
+    cast({{ dbt.concat(["cast(" ~ year ~ " as " ~ dbt.type_string() ~ ")", "'-'",
+        "lpad(cast(" ~ month ~ " as " ~ dbt.type_string() ~ "), 2, '0')", "'-01'"]) }} as date)
+{%- endmacro %}
+
+{% macro month_start(label_column) -%}
+    {{ month_start_from_parts("substring(" ~ label_column ~ ", 1, 4)",
+                              "substring(" ~ label_column ~ ", length(" ~ label_column ~ ") - 1, 2)") }}
 {%- endmacro %}
 
 {#- Thousand USD (KOSIS) to USD. -#}

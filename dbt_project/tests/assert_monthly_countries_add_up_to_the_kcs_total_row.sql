@@ -7,7 +7,7 @@
 with raw_rows as (
     select
         country_code,
-        {{ kosis_month_start('period') }} as period_start,
+        {{ month_start('period') }} as period_start,
         export_usd,
         import_usd,
         _loaded_at,

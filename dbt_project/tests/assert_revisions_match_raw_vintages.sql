@@ -6,7 +6,7 @@ with raw_rows as (
     select
         -- the 총계 row is the total code 00 downstream (stg_kcs__trade_by_country)
         case when country_code = '총계' then '00' else country_code end as partner_code,
-        {{ kosis_month_start('period') }} as period_start,
+        {{ month_start('period') }} as period_start,
         _loaded_at,
         export_usd,
         import_usd

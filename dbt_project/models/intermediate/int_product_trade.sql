@@ -68,7 +68,7 @@ comtrade as (
             as flow,
         case when length(trade.period_label) = 6 then 'month' else 'year' end as period_grain,
         case when length(trade.period_label) = 6
-            then cast({{ dbt.concat(["substring(trade.period_label, 1, 4)", "'-'", "substring(trade.period_label, 5, 2)", "'-01'"]) }} as date)
+            then {{ month_start('trade.period_label') }}
             else {{ year_start('trade.trade_year') }}
         end as period_start,
         trade.value_usd,

@@ -19,7 +19,7 @@ with figures as (
         end as period_grain,
         case
             when period_label like '%(sum)' then {{ year_start(dbt.split_part(dbt.split_part('period_label', "' '", 1), "'+'", 1)) }}
-            when length(period_label) = 7 then cast({{ dbt.concat(['period_label', "'-01'"]) }} as date)
+            when length(period_label) = 7 then {{ month_start('period_label') }}
             else {{ year_start('period_label') }}
         end as period_start,
         -- second year of a two-year sum such as '2023+2024 (sum)'

@@ -2,7 +2,7 @@ select
     partner_iso3,
     partner_name as partner_name_en,
     flow,
-    cast({{ dbt.concat(["period", "'-01'"]) }} as date) as period_start,
+    {{ month_start('period') }} as period_start,
     {{ thousand_usd_to_usd('value_thousand_usd') }} as value_usd,
     ecos_table,
     _source_file,

@@ -5,7 +5,7 @@ select
     _source_label as source,
     case when country_code = '총계' then '00' else country_code end as partner_code,
     country_name_ko as partner_name_ko,
-    {{ kosis_month_start('period') }} as period_start,
+    {{ month_start('period') }} as period_start,
     cast(export_usd as {{ dbt.type_numeric() }}) as export_usd,
     cast(import_usd as {{ dbt.type_numeric() }}) as import_usd,
     cast(balance_usd as {{ dbt.type_numeric() }}) as reported_balance_usd,

@@ -3,9 +3,7 @@ select
     {{ adapter.quote("Country") }} as partner_name,
     cast({{ adapter.quote("Year") }} as integer) as trade_year,
     cast({{ adapter.quote("Month") }} as integer) as trade_month,
-    cast({{ dbt.concat(["cast(" ~ adapter.quote("Year") ~ " as " ~ dbt.type_string() ~ ")", "'-'",
-        "lpad(cast(" ~ adapter.quote("Month") ~ " as " ~ dbt.type_string() ~ "), 2, '0')", "'-01'"]) }} as date)
-        as period_start,
+    {{ month_start_from_parts(adapter.quote("Year"), adapter.quote("Month")) }} as period_start,
     cast({{ adapter.quote("Export_dollar") }} as {{ dbt.type_numeric() }}) as export_usd,
     cast({{ adapter.quote("Export_weight") }} as {{ dbt.type_numeric() }}) as export_kg,
     cast({{ adapter.quote("Import_dollar") }} as {{ dbt.type_numeric() }}) as import_usd,

@@ -4,8 +4,7 @@ select
     item_id,
     case item_id when '13103103829T1' then 'export' when '13103103829T2' then 'import' end as flow,
     country_code as partner_code,
-    cast({{ dbt.concat(["substring(period, 1, 4)", "'-'", "substring(period, 5, 2)", "'-01'"]) }} as date)
-        as period_start,
+    {{ month_start('period') }} as period_start,
     {{ thousand_usd_to_usd('value') }} as value_usd,
     _partition,
     _loaded_at,

@@ -1,7 +1,7 @@
 select
     {{ adapter.quote("Country") }} as partner_label_en,
     {{ adapter.quote("Date") }} as period_label,
-    {{ kosis_month_start(adapter.quote('Date')) }} as period_start,
+    {{ month_start(adapter.quote('Date')) }} as period_start,
     {{ thousand_usd_to_usd(adapter.quote('Exports')) }} as export_usd,
     {{ thousand_usd_to_usd(adapter.quote('Imports')) }} as import_usd,
     _source_file,
