@@ -60,6 +60,13 @@ def test_the_report_shows_every_chart_in_the_ui_as_a_markdown_image(built):
         assert "Source: " in preview.md_str, key
 
 
+def test_every_asset_check_says_what_it_checks(definitions):
+    checks = [spec for assets_def in definitions.resolve_asset_graph().assets_defs for spec in assets_def.check_specs]
+    assert len(checks) >= 150
+    undescribed = [spec.name for spec in checks if not spec.description]
+    assert not undescribed
+
+
 def test_dbt_sources_are_the_python_raw_assets(definitions):
     graph = definitions.resolve_asset_graph()
     staging = dg_key("staging", "stg_kosis__trade_by_partner_annual")

@@ -8,6 +8,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project import settings
+from dagster_project.defs.check_descriptions import describe_test
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.project import trade_dbt_project
 from dagster_project.warehouse.export import export_tables
@@ -25,6 +26,13 @@ class TradeDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             return dbt_resource_props["schema"]
         return super().get_group_name(dbt_resource_props)
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project) -> dg.AssetCheckSpec | None:
+        """Each dbt test's check says in words what it asserts (check_descriptions.py)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=describe_test(manifest["nodes"][unique_id], settings.DBT_PROJECT_DIR))
 
 
 TRANSLATOR = TradeDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
