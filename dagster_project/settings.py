@@ -64,6 +64,13 @@ IMF_LIVE_ENV = "IMF_LIVE"
 MONTHLY_PARTITIONS_START = "2000-01"
 YEARLY_PARTITIONS_START = "2000"
 
+# DuckDB limits for the loaders and dbt: the native load path and the product marts spill to disk beyond
+# the memory limit instead of growing (the full item-by-country feed does not fit in memory as Python objects).
+DUCKDB_MEMORY_LIMIT_ENV = "DUCKDB_MEMORY_LIMIT"
+DUCKDB_THREADS_ENV = "DUCKDB_THREADS"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+DEFAULT_DUCKDB_THREADS = 2
+
 HTTP_TIMEOUT_SECONDS = 60.0
 HTTP_MAX_ATTEMPTS = 5
 # Exponential backoff between attempts: initial, 2x initial, 4x initial, ... capped at the maximum.
@@ -98,6 +105,9 @@ def export_warehouse_path() -> Path:
     """
     path = warehouse_path()
     os.environ[WAREHOUSE_PATH_ENV] = str(path)
+    # profiles.yml reads the DuckDB limits too.
+    os.environ[DUCKDB_MEMORY_LIMIT_ENV] = duckdb_memory_limit()
+    os.environ[DUCKDB_THREADS_ENV] = str(duckdb_threads())
     return path
 
 
@@ -145,3 +155,12 @@ def source_configured(source: str) -> bool:
 def inbox_dir() -> Path:
     """Where files dropped by hand are picked up by the inbox sensor: `<raw_dir>/inbox/<source>/<partition>/`."""
     return raw_dir() / "inbox"
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB `memory_limit` of every warehouse connection (loaders, dbt): e.g. `2GB`."""
+    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def duckdb_threads() -> int:
+    return int(os.environ.get(DUCKDB_THREADS_ENV) or DEFAULT_DUCKDB_THREADS)
