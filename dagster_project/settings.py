@@ -71,6 +71,12 @@ DUCKDB_THREADS_ENV = "DUCKDB_THREADS"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 DEFAULT_DUCKDB_THREADS = 2
 
+# The item-by-country feed costs ~280 calls a month against that quota (a 2007-2026 backfill: a week of it), so
+# going live with it is an explicit choice on top of KCS_SERVICE_KEY: without KCS_ITEMS_LIVE=1 no item call is made.
+KCS_ITEMS_LIVE_ENV = "KCS_ITEMS_LIVE"
+# data.go.kr development quota of the KCS item-by-country endpoint (calls a day); a month is ~280 calls.
+KCS_ITEM_DAILY_CALL_LIMIT = 10_000
+
 HTTP_TIMEOUT_SECONDS = 60.0
 HTTP_MAX_ATTEMPTS = 5
 # Exponential backoff between attempts: initial, 2x initial, 4x initial, ... capped at the maximum.
@@ -164,3 +170,8 @@ def duckdb_memory_limit() -> str:
 
 def duckdb_threads() -> int:
     return int(os.environ.get(DUCKDB_THREADS_ENV) or DEFAULT_DUCKDB_THREADS)
+
+
+def kcs_items_live() -> bool:
+    """The KCS item-by-country asset may call the API: KCS_SERVICE_KEY is set and KCS_ITEMS_LIVE=1."""
+    return source_configured("kcs") and os.environ.get(KCS_ITEMS_LIVE_ENV, "").strip() == "1"

@@ -7,11 +7,13 @@ from dagster_project.defs.assets.comtrade import comtrade_trade_by_partner
 from dagster_project.defs.assets.dbt import trade_dbt_monthly_models
 from dagster_project.defs.assets.imf import imf_imts_trade
 from dagster_project.defs.assets.kcs import kcs_trade_by_country
+from dagster_project.defs.assets.kcs_items import kcs_trade_by_item_country
 from dagster_project.defs.assets.kosis import kosis_trade_by_country_monthly
 from dagster_project.defs.assets.publish import served_warehouse
 from dagster_project.defs.assets.report import trade_report
 
-MONTHLY_ASSETS = dg.AssetSelection.assets(kcs_trade_by_country, kosis_trade_by_country_monthly, trade_dbt_monthly_models)
+MONTHLY_ASSETS = dg.AssetSelection.assets(kcs_trade_by_country, kcs_trade_by_item_country,
+                                          kosis_trade_by_country_monthly, trade_dbt_monthly_models)
 YEARLY_ASSETS = dg.AssetSelection.assets(comtrade_trade_by_partner, imf_imts_trade)
 
 build_warehouse = dg.define_asset_job(
