@@ -45,3 +45,37 @@
             = {{ expected_value }} then 'truncated'
     end
 {%- endmacro %}
+
+{#- The months the item marts read: from January of the window's first year (a year's figure needs all its
+    months) to the window's end. Without the vars min_date/max_date: everything. -#}
+{% macro item_window_start() -%}
+    {%- if var('min_date', none) is not none -%}
+    cast('{{ var("min_date")[:4] }}-01-01' as date)
+    {%- else -%}
+    cast('1900-01-01' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro item_window_end() -%}
+    cast('{{ var("max_date", "9999-12-31") }}' as date)
+{%- endmacro %}
+
+{#- Rows of an incremental item mart that a window run replaces: months inside the window, years it touches. -#}
+{% macro item_window_rows(grain_column, period_column) -%}
+    {%- if var('min_date', none) is not none -%}
+    (({{ grain_column }} = 'month' and {{ period_column }} >= cast('{{ var("min_date") }}' as date)
+        and {{ period_column }} < cast('{{ var("max_date") }}' as date))
+     or ({{ grain_column }} = 'year' and {{ period_column }} >= cast('{{ var("min_date")[:4] }}-01-01' as date)
+        and {{ period_column }} < cast('{{ var("max_date") }}' as date)))
+    {%- else -%}
+    1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The median of a column in a group (DuckDB and Spark 3.4+ both have median()). -#}
+{% macro item_median(column) -%}
+    {{ return(adapter.dispatch('item_median')(column)) }}
+{%- endmacro %}
+{% macro default__item_median(column) %}percentile_cont(0.5) within group (order by {{ column }}){% endmacro %}
+{% macro duckdb__item_median(column) %}median({{ column }}){% endmacro %}
+{% macro spark__item_median(column) %}median({{ column }}){% endmacro %}
