@@ -160,6 +160,9 @@ def append_item_month(
     configure(con)
     records, totals = arrow_batches(landed, month)
     files = sorted({str(item.path) for item in landed})
+    # A month is ~280 responses in one landing folder: the column names the folder (a list of every file on each
+    # of ~100,000 rows would cost GBs); the sidecars there list the requests.
+    source_files = sorted({str(Path(file).parent) + "/" for file in files})
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     try:
         con.register("_item_records", records)
@@ -191,7 +194,7 @@ def append_item_month(
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
         _create_quarantine(con, schema)
         stamp = (f"'{month}' AS _partition, '{fingerprint}' AS _content_sha256, "
-                 f"{_lit(json.dumps(files))} AS _source_files, CAST('{loaded_at.isoformat(sep=' ')}' AS TIMESTAMP)"
+                 f"{_lit(json.dumps(source_files))} AS _source_files, CAST('{loaded_at.isoformat(sep=' ')}' AS TIMESTAMP)"
                  f" AS _loaded_at, {_lit(load_id)} AS _load_id")
         columns = ("period, country_code, country_name_ko, hs_code, item_name_ko, export_usd, import_usd, "
                    "balance_usd, export_kg, import_kg, value_unit, weight_unit")

@@ -233,3 +233,13 @@ def test_partner_list_is_the_kcs_code_list_with_namibia_and_without_the_total():
     partners = kcs_api.item_partners()
     assert "NA" in partners and "00" not in partners and "US" in partners
     assert len(partners) == len(set(partners)) > 200
+
+
+def test_entity_expansion_is_refused(live_env, fetcher):
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            b"<response><header><resultCode>00</resultCode></header><body><items><item><statKor>&b;</statKor>"
+            b"</item></items><totalCount>1</totalCount></body></response>")
+    live_env.route(ITEM_PATH, Reply(body=bomb))
+
+    with pytest.raises(ApiError, match="entity declarations"):
+        fetch(fetcher, partners=["US"])
