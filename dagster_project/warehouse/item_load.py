@@ -60,7 +60,7 @@ def arrow_batches(landed: Sequence[Landed], month: str) -> tuple[pa.Table, pa.Ta
     """The records of every landed response as one Arrow table of text, with `_source_file` and `_record`
     (1-based in its response), and the 총계 records as another (one per response, or none)."""
     columns: dict[str, list] = {name: [] for name in (*FIELDS, "_source_file", "_record")}
-    totals: dict[str, list] = {name: [] for name in (*AMOUNTS, *WEIGHTS, "_source_file", "_records")}
+    totals: dict[str, list] = {name: [] for name in (*AMOUNTS, *WEIGHTS, "_source_file", "_records", "_sha256")}
     for item in landed:
         records, total = kcs_api.item_records(item, month)
         file = str(item.path)
@@ -69,16 +69,17 @@ def arrow_batches(landed: Sequence[Landed], month: str) -> tuple[pa.Table, pa.Ta
                 columns[name].append(record.get(name))
             columns["_source_file"].append(file)
             columns["_record"].append(number)
-        if total is not None:
-            for name in (*AMOUNTS, *WEIGHTS):
-                totals[name].append(total.get(name))
-            totals["_source_file"].append(file)
-            totals["_records"].append(len(records))
+        # one row per response (an empty 총계 when the response has none), so every file's sha256 is at hand
+        for name in (*AMOUNTS, *WEIGHTS):
+            totals[name].append(total.get(name) if total is not None else None)
+        totals["_source_file"].append(file)
+        totals["_records"].append(len(records))
+        totals["_sha256"].append(item.sidecar.get("sha256", ""))
     text = pa.string()
     schema = pa.schema([*(pa.field(n, text) for n in FIELDS), pa.field("_source_file", text),
                         pa.field("_record", pa.int64())])
     total_schema = pa.schema([*(pa.field(n, text) for n in (*AMOUNTS, *WEIGHTS)), pa.field("_source_file", text),
-                              pa.field("_records", pa.int64())])
+                              pa.field("_records", pa.int64()), pa.field("_sha256", text)])
     return pa.Table.from_pydict(columns, schema=schema), pa.Table.from_pydict(totals, schema=total_schema)
 
 
@@ -220,10 +221,12 @@ def append_item_month(
             con.execute(
                 f"""INSERT INTO {quarantine} (source_table, _source_file, _file_sha256, _row_number, column_name,
                         value, reason, record, {', '.join(LOAD_COLUMNS)})
-                    SELECT {_lit(table)}, t._source_file, '', t._record, {field}, {value}, {reason},
+                    SELECT {_lit(table)}, t._source_file, f._sha256, t._record, {field}, {value}, {reason},
                            CAST({record} AS VARCHAR), CAST('{loaded_at.isoformat(sep=' ')}' AS TIMESTAMP),
                            {_lit(load_id)}
-                    FROM {_TYPED} t JOIN {_STAGE} s USING (_source_file, _record) WHERE t._reject IS NOT NULL"""
+                    FROM {_TYPED} t JOIN {_STAGE} s USING (_source_file, _record)
+                    JOIN {_TOTALS} f ON f._source_file = t._source_file
+                    WHERE t._reject IS NOT NULL"""
             )
             (quarantined,) = con.execute(
                 f"SELECT count(*) FROM {_TYPED} WHERE _reject IS NOT NULL").fetchone()

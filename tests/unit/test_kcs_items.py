@@ -187,6 +187,9 @@ def test_rule_breakers_are_quarantined_and_the_rest_loads(live_env, fetcher, tmp
                                             order by _row_number""")
     assert rows == [(1, "hsCd", "3304", "HSK code is not 10 digits"),
                     (2, "balPayments", "7", "balPayments is not expDlr - impDlr")]
+    [landed] = month.landed
+    assert query(tmp_path / "w.duckdb", "select distinct _source_file, _file_sha256 from raw.quarantine") == [
+        (str(landed.path), landed.sidecar["sha256"])]
 
 
 def test_vintages_unchanged_reload_adds_nothing_and_a_revision_supersedes_the_month(live_env, fetcher, tmp_path):
