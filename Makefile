@@ -46,8 +46,9 @@ test: install
 
 ## benchmark at customs scale: SYNTHETIC item x partner x month rows (ROWS=5000000,10000000,20000000) through the
 ## real pipeline, beside bare DuckDB and pandas doing the same work; prints a table (~20-30 min on 2 cores)
+BENCH_ROWS := 5000000,10000000,20000000
 bench: prepare
-	$(PY) -m tests.benchmarks.bench_items --rows $(or $(ROWS),5000000,10000000,20000000)
+	$(PY) -m tests.benchmarks.bench_items --rows $(or $(ROWS),$(BENCH_ROWS))
 
 ## the pandas file parser alone on a large synthetic KITA-layout file (ROWS=1000000)
 bench-load: install

@@ -79,3 +79,11 @@
 {% macro default__item_median(column) %}percentile_cont(0.5) within group (order by {{ column }}){% endmacro %}
 {% macro duckdb__item_median(column) %}median({{ column }}){% endmacro %}
 {% macro spark__item_median(column) %}median({{ column }}){% endmacro %}
+
+{#- `materialized` for a CTE that several parts of a query read (DuckDB would otherwise inline and recompute it);
+    nothing on engines without the hint. -#}
+{% macro cte_materialized() -%}
+    {{ return(adapter.dispatch('cte_materialized')()) }}
+{%- endmacro %}
+{% macro default__cte_materialized() %}{% endmacro %}
+{% macro duckdb__cte_materialized() %}materialized{% endmacro %}

@@ -9,11 +9,11 @@
     had), with each partner's share of the item's imports and whether it is the top supplier. Incremental: a run
     with vars min_date/max_date replaces the window's months and the years they fall in. -#}
 {%- set levels = [('hs6', 6), ('hs4', 4), ('hs2', 2)] %}
-with monthly as (
+with monthly as {{ cte_materialized() }} (
     select * from {{ ref('int_item_trade_monthly') }}
 ),
 
-levels as (
+levels as {{ cte_materialized() }} (
     select source, 'hsk10' as product_level, product_code, partner_key, period_start,
         export_usd, export_kg, import_usd, import_kg
     from monthly
@@ -49,35 +49,39 @@ periods as (
         extract(year from levels.period_start)
 ),
 
-windowed as (
+windowed as {{ cte_materialized() }} (
     select * from periods
     where {{ item_window_rows('period_grain', 'period_start') }}
 ),
 
-totals as (
-    select
-        windowed.*,
-        sum(import_usd) over (
-            partition by source, product_level, product_code, period_grain, period_start) as total_import_usd,
-        max(import_usd) over (
-            partition by source, product_level, product_code, period_grain, period_start) as top_import_usd
+item_totals as (
+    select source, product_level, product_code, period_grain, period_start,
+        sum(import_usd) as total_import_usd, max(import_usd) as top_import_usd
     from windowed
+    group by source, product_level, product_code, period_grain, period_start
 )
 
 select
     '{{ var("reporter_iso3") }}' as reporter_iso3,
-    source,
-    product_level,
-    product_code,
-    period_grain,
-    period_start,
-    partner_key,
-    export_usd,
-    export_kg,
-    import_usd,
-    import_kg,
-    total_import_usd,
-    cast(import_usd as {{ type_double() }}) / nullif(total_import_usd, 0) as import_share,
-    case when import_usd > 0 and import_usd = top_import_usd then true else false end as is_top_supplier,
-    months_in_year
-from totals
+    windowed.source,
+    windowed.product_level,
+    windowed.product_code,
+    windowed.period_grain,
+    windowed.period_start,
+    windowed.partner_key,
+    windowed.export_usd,
+    windowed.export_kg,
+    windowed.import_usd,
+    windowed.import_kg,
+    item_totals.total_import_usd,
+    cast(windowed.import_usd as {{ type_double() }}) / nullif(item_totals.total_import_usd, 0) as import_share,
+    case when windowed.import_usd > 0 and windowed.import_usd = item_totals.top_import_usd then true else false end
+        as is_top_supplier,
+    windowed.months_in_year
+from windowed
+inner join item_totals
+    on item_totals.source = windowed.source
+    and item_totals.product_level = windowed.product_level
+    and item_totals.product_code = windowed.product_code
+    and item_totals.period_grain = windowed.period_grain
+    and item_totals.period_start = windowed.period_start
