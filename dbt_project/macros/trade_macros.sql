@@ -87,3 +87,14 @@
 {%- endmacro %}
 {% macro default__cte_materialized() %}{% endmacro %}
 {% macro duckdb__cte_materialized() %}materialized{% endmacro %}
+
+{#- Pre-hook of the incremental item marts: delete exactly the rows the run rebuilds (the window's months and the
+    years they fall in; everything without the vars), then the model appends them. dbt's delete+insert joins on a
+    key that is not unique in the batch (period), which explodes at millions of rows. -#}
+{% macro item_window_delete() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} where {{ item_window_rows('period_grain', 'period_start') }}
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}

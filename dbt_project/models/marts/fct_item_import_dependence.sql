@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['period_grain', 'period_start'],
+    incremental_strategy='append',
+    pre_hook="{{ item_window_delete() }}",
     tags=['item_marts'],
 ) }}
 {#- Import concentration of every item at every level (HSK-10, HS6, HS4, HS2), per month and year: total imports

@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['period_grain', 'period_start'],
+    incremental_strategy='append',
+    pre_hook="{{ item_window_delete() }}",
     tags=['item_marts'],
 ) }}
 {#- Every item at every level, by partner: HSK-10 items rolled up to HS6, HS4 and HS2 (the HSK-10 code's first 6, 4,
