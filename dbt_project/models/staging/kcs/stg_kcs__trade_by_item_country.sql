@@ -1,3 +1,4 @@
+{{ config(tags=["item_marts"]) }}
 {#- The latest vintage of each month of the KCS item-by-country feed (a vintage supersedes its month as a whole):
     rename and cast only. The raw table exists once a month has been loaded; until then this is empty. -#}
 {%- set relation = source('kcs', 'kcs_trade_by_item_country') -%}
