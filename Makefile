@@ -13,7 +13,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install install-spark spark prepare warehouse refresh backfill test bench docs rollback dev clean
+.PHONY: install install-spark spark prepare warehouse refresh backfill test bench bench-load docs rollback dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,8 +57,14 @@ test: install
 	$(PY) -m dagster_project.cli prepare
 	$(PY) -m pytest
 
-## benchmark: parse, validate and load a large synthetic file (ROWS=1000000); prints figures
-bench: install
+## benchmark at customs scale: SYNTHETIC item x partner x month rows (ROWS=5000000,10000000,20000000) through the
+## real pipeline, beside bare DuckDB and pandas doing the same work; prints a table (~20-30 min on 2 cores)
+BENCH_ROWS := 5000000,10000000,20000000
+bench: prepare
+	$(PY) -m tests.benchmarks.bench_items --rows $(or $(ROWS),$(BENCH_ROWS))
+
+## the pandas file parser alone on a large synthetic KITA-layout file (ROWS=1000000)
+bench-load: install
 	$(PY) -m tests.benchmarks.bench_load --rows $(or $(ROWS),1000000)
 
 ## dbt docs, offline: dbt_project/target/static_index.html (one self-contained page), catalog from the work file
