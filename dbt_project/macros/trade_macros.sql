@@ -65,32 +65,6 @@ import_cif_usd - export_fob_usd as gap_usd,
     {{ var('mirror_discrepancy_threshold') }} as discrepancy_threshold
 {%- endmacro %}
 
-{#- The months the item marts read: from January of the window's first year (a year's figure needs all its
-    months) to the window's end. Without the vars min_date/max_date: everything. -#}
-{% macro item_window_start() -%}
-    {%- if var('min_date', none) is not none -%}
-    cast('{{ var("min_date")[:4] }}-01-01' as date)
-    {%- else -%}
-    cast('1900-01-01' as date)
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro item_window_end() -%}
-    cast('{{ var("max_date", "9999-12-31") }}' as date)
-{%- endmacro %}
-
-{#- Rows of an incremental item mart that a window run replaces: months inside the window, years it touches. -#}
-{% macro item_window_rows(grain_column, period_column) -%}
-    {%- if var('min_date', none) is not none -%}
-    (({{ grain_column }} = 'month' and {{ period_column }} >= cast('{{ var("min_date") }}' as date)
-        and {{ period_column }} < cast('{{ var("max_date") }}' as date))
-     or ({{ grain_column }} = 'year' and {{ period_column }} >= cast('{{ var("min_date")[:4] }}-01-01' as date)
-        and {{ period_column }} < cast('{{ var("max_date") }}' as date)))
-    {%- else -%}
-    1 = 1
-    {%- endif -%}
-{%- endmacro %}
-
 {#- The median of a column in a group (DuckDB and Spark 3.4+ both have median()). -#}
 {% macro item_median(column) -%}
     {{ return(adapter.dispatch('item_median')(column)) }}
@@ -106,14 +80,3 @@ import_cif_usd - export_fob_usd as gap_usd,
 {%- endmacro %}
 {% macro default__cte_materialized() %}{% endmacro %}
 {% macro duckdb__cte_materialized() %}materialized{% endmacro %}
-
-{#- Pre-hook of the incremental item marts: delete exactly the rows the run rebuilds (the window's months and the
-    years they fall in; everything without the vars), then the model appends them. dbt's delete+insert joins on a
-    key that is not unique in the batch (period), which explodes at millions of rows. -#}
-{% macro item_window_delete() -%}
-    {%- if is_incremental() -%}
-    delete from {{ this }} where {{ item_window_rows('period_grain', 'period_start') }}
-    {%- else -%}
-    select 1
-    {%- endif -%}
-{%- endmacro %}

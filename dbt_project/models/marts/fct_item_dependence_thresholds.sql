@@ -12,25 +12,25 @@ with items as (
 )
 
 select
-    reporter_iso3,
-    source,
-    product_level,
-    period_grain,
-    period_start,
-    count(*) as item_count,
-    sum(case when top_supplier_share >= {{ var('kita_dependence_share') }} then 1 else 0 end)
+    cast(reporter_iso3 as {{ dbt.type_string() }}) as reporter_iso3,
+    cast(source as {{ dbt.type_string() }}) as source,
+    cast(product_level as {{ dbt.type_string() }}) as product_level,
+    cast(period_grain as {{ dbt.type_string() }}) as period_grain,
+    cast(period_start as date) as period_start,
+    cast(count(*) as integer) as item_count,
+    cast(sum(case when top_supplier_share >= {{ var('kita_dependence_share') }} then 1 else 0 end) as integer)
         as kita_items_top_share_at_least_80,
-    cast(sum(case when top_supplier_share >= {{ var('kita_dependence_share') }} then 1 else 0 end)
-        as {{ type_double() }}) / count(*) as kita_share_of_items_top_share_at_least_80,
-    sum(case when total_import_usd >= {{ var('motie_min_import_usd') }}
-        and top_supplier_share >= {{ var('motie_dependence_share') }} then 1 else 0 end)
+    cast(cast(sum(case when top_supplier_share >= {{ var('kita_dependence_share') }} then 1 else 0 end)
+        as {{ type_double() }}) / count(*) as {{ type_double() }}) as kita_share_of_items_top_share_at_least_80,
+    cast(sum(case when total_import_usd >= {{ var('motie_min_import_usd') }}
+        and top_supplier_share >= {{ var('motie_dependence_share') }} then 1 else 0 end) as integer)
         as motie_items_10m_top_share_at_least_75,
-    sum(case when total_import_usd >= {{ var('motie_min_import_usd') }}
-        and top_supplier_share >= {{ var('motie_high_dependence_share') }} then 1 else 0 end)
+    cast(sum(case when total_import_usd >= {{ var('motie_min_import_usd') }}
+        and top_supplier_share >= {{ var('motie_high_dependence_share') }} then 1 else 0 end) as integer)
         as motie_items_10m_top_share_at_least_90,
-    sum(case when china_share >= {{ var('kiet_watch_china_share') }} and china_export_usd < china_import_usd
-        then 1 else 0 end) as kiet_watch_items,
-    sum(case when china_share >= {{ var('kiet_vulnerable_china_share') }} and china_export_usd < china_import_usd
-        then 1 else 0 end) as kiet_vulnerable_items
+    cast(sum(case when china_share >= {{ var('kiet_watch_china_share') }} and china_export_usd < china_import_usd
+        then 1 else 0 end) as integer) as kiet_watch_items,
+    cast(sum(case when china_share >= {{ var('kiet_vulnerable_china_share') }}
+        and china_export_usd < china_import_usd then 1 else 0 end) as integer) as kiet_vulnerable_items
 from items
 group by reporter_iso3, source, product_level, period_grain, period_start

@@ -68,19 +68,20 @@ periods as (
 )
 
 select
-    '{{ var("reporter_iso3") }}' as reporter_iso3,
-    periods.source,
-    periods.period_grain,
-    periods.period_start,
-    families.family_id,
-    families.family_name,
-    families.hs6_code_count,
-    families.is_project_hs_mapping,
-    case when dependence.family_id is null then 'no data' else 'data' end as data_status,
-    dependence.total_import_usd,
-    dependence.supplier_count,
-    dependence.top_supplier_key,
-    dependence.top_supplier_share
+    cast('{{ var("reporter_iso3") }}' as {{ dbt.type_string() }}) as reporter_iso3,
+    cast(periods.source as {{ dbt.type_string() }}) as source,
+    cast(periods.period_grain as {{ dbt.type_string() }}) as period_grain,
+    cast(periods.period_start as date) as period_start,
+    cast(families.family_id as {{ dbt.type_string() }}) as family_id,
+    cast(families.family_name as {{ dbt.type_string() }}) as family_name,
+    cast(families.hs6_code_count as integer) as hs6_code_count,
+    cast(families.is_project_hs_mapping as boolean) as is_project_hs_mapping,
+    cast(case when dependence.family_id is null then 'no data' else 'data' end as {{ dbt.type_string() }})
+        as data_status,
+    cast(dependence.total_import_usd as decimal(38, 6)) as total_import_usd,
+    cast(dependence.supplier_count as integer) as supplier_count,
+    cast(dependence.top_supplier_key as {{ dbt.type_string() }}) as top_supplier_key,
+    cast(dependence.top_supplier_share as {{ type_double() }}) as top_supplier_share
 from periods
 cross join families
 left join dependence
