@@ -1,24 +1,12 @@
 """The item marts, the 3050 proxy basket and the threshold counts on a small SYNTHETIC fixture (made-up figures in
 raw.kcs_trade_by_item_country) whose answers are computed by hand below; and a one-month incremental run."""
 
-import json
-import os
-import subprocess
+from datetime import UTC, datetime
 
-import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project import settings
-
 from .conftest import query
-
-MARTS = ["fct_item_trade_by_partner", "fct_item_import_dependence", "fct_item_dependence_thresholds",
-         "fct_proxy_3050_basket_items", "fct_proxy_3050_basket"]
-SELECTION = [dg.AssetKey(["reference", "proxy_3050_basket"]),
-             dg.AssetKey(["staging", "stg_kcs__trade_by_item_country"]),
-             dg.AssetKey(["intermediate", "int_item_trade_monthly"]),
-             *(dg.AssetKey(["marts", name]) for name in MARTS)]
 
 # SYNTHETIC (period, partner ISO2, HSK-10, export USD, import USD). Hand-computed answers in the tests below.
 JANUARY_2022 = [
@@ -34,24 +22,26 @@ JANUARY_2022 = [
 ]
 
 
-def insert(warehouse, rows, load_id="synthetic-1", loaded_at="2026-01-01 00:00:00"):
+def insert(warehouse, rows, load_id="synthetic-1"):
+    """Rows as one vintage per month of raw.kcs_trade_by_item_country (which every warehouse has, empty), loaded
+    now (as a loader stamps them: after the marts were last built)."""
+    loaded_at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("""create table if not exists raw.kcs_trade_by_item_country (
-            period varchar, country_code varchar, country_name_ko varchar, hs_code varchar, item_name_ko varchar,
-            export_usd bigint, import_usd bigint, balance_usd bigint, export_kg bigint, import_kg bigint,
-            value_unit varchar, weight_unit varchar, _partition varchar, _content_sha256 varchar,
-            _source_files varchar, _loaded_at timestamp, _load_id varchar)""")
         for period, partner, hs, exp, imp in rows:
-            con.execute("insert into raw.kcs_trade_by_item_country values (?, ?, 'synthetic', ?, 'synthetic', ?, ?, ?, "
-                        "0, 0, 'USD', 'kg', ?, 'synthetic', '[]', ?, ?)",
+            con.execute("""insert into raw.kcs_trade_by_item_country by name select ? as period,
+                ? as country_code, 'synthetic' as country_name_ko, ? as hs_code, 'synthetic' as item_name_ko,
+                ? as export_usd, ? as import_usd, ? as balance_usd, 0 as export_kg, 0 as import_kg,
+                'USD' as value_unit, 'kg' as weight_unit, ? as _partition, 'kcs_nitemtrade' as _source_label,
+                'synthetic' as _content_sha256, '[]' as _source_files, cast(? as timestamp) as _loaded_at,
+                ? as _load_id""",
                         [period, partner, hs, exp, imp, exp - imp, period.replace(".", "-"), loaded_at, load_id])
 
 
 @pytest.fixture
-def fixture_marts(warehouse_copy, run_build):
+def fixture_marts(warehouse_copy, run_job):
+    """The gate alone (whole dbt build, promote) on the built warehouse with the fixture in raw."""
     insert(warehouse_copy, JANUARY_2022)
-    result = run_build(warehouse_copy, selection=SELECTION)
-    assert result.success
+    assert run_job("publish_warehouse", warehouse_copy).success
     return warehouse_copy
 
 
@@ -94,20 +84,22 @@ def test_proxy_basket_on_the_fixture(fixture_marts):
                    pytest.approx(0.6), 3)
 
 
-def test_one_new_month_incrementally(fixture_marts):
-    """February arrives; a window run (vars min_date/max_date, as a month partition passes them) rebuilds February
-    and the year 2022, and leaves January as it was."""
+def test_one_new_month_incrementally(fixture_marts, run_job):
+    """February arrives as a vintage; the next build rebuilds February and the year 2022 only: January's rows
+    (and every KITA row) keep the dbt_invocation_id of the build that wrote them."""
+    before = query(fixture_marts, """select source, period_grain, period_start, dbt_invocation_id, count(*)
+        from marts.fct_item_trade_by_partner group by all order by all""")
     january = query(fixture_marts, "select * from marts.fct_item_trade_by_partner where period_grain = 'month' "
                                    "and period_start = '2022-01-01' order by all")
     insert(fixture_marts, [("2022.02", "CN", "2811111000", 0, 400)], load_id="synthetic-2")
-    env = {**os.environ, "WAREHOUSE_PATH": str(fixture_marts)}
-    subprocess.run([settings.DBT_EXECUTABLE, "build", "--select", "tag:item_marts", "--vars",
-                    json.dumps({"min_date": "2022-02-01", "max_date": "2022-03-01"})],
-                   cwd=settings.DBT_PROJECT_DIR, env=env, check=True,
-                   capture_output=True)
+    assert run_job("publish_warehouse", fixture_marts).success
 
     assert query(fixture_marts, "select * from marts.fct_item_trade_by_partner where period_grain = 'month' "
                                 "and period_start = '2022-01-01' order by all") == january
+    after = query(fixture_marts, """select source, period_grain, period_start, dbt_invocation_id, count(*)
+        from marts.fct_item_trade_by_partner group by all order by all""")
+    rebuilt = {(source, grain, str(start)) for source, grain, start, *_ in set(after) - set(before)}
+    assert rebuilt == {("kcs_nitemtrade", "month", "2022-02-01"), ("kcs_nitemtrade", "year", "2022-01-01")}
     [(february_china_share,)] = query(fixture_marts, """select import_share from marts.fct_item_trade_by_partner
         where source = 'kcs_nitemtrade' and product_code = '2811111000' and period_start = '2022-02-01'""")
     assert february_china_share == 1.0
@@ -116,3 +108,8 @@ def test_one_new_month_incrementally(fixture_marts):
         from marts.fct_item_trade_by_partner where source = 'kcs_nitemtrade' and product_level = 'hsk10'
         and product_code = '2811111000' and period_grain = 'year' and partner_key = 'CHN'""")
     assert (year_share, months) == (pytest.approx(1000 / 1400), 2)
+    # and the dependence mart followed: the year's D_i for hydrogen fluoride, China 1000 of 1400
+    [(year_d,)] = query(fixture_marts, """select top_supplier_share from marts.fct_item_import_dependence
+        where source = 'kcs_nitemtrade' and product_level = 'hsk10' and product_code = '2811111000'
+        and period_grain = 'year'""")
+    assert year_d == pytest.approx(1000 / 1400)
