@@ -7,18 +7,23 @@ headings + made-up 4-digit suffixes; the six shipped items excluded) x partners 
 first partner dominates (values fall with the partner's rank), values are heavy-tailed. Written in the KITA HSK-10
 layout and appended to a copy of the shipped file, as a user growing that file would.
 
-Per size (`--rows 5000000,10000000,20000000`), each in its own process (peak resident memory is per process):
-- pipeline: the `build_warehouse` job (the same as `make warehouse`) on a raw/ copy holding the grown file: the
-  DuckDB-native load, every model (the item marts and the older product marts) and every data test, publish and
-  report; its load and dbt step times are shown too;
-- increment: one further month (SYNTHETIC nitemtrade responses, one per partner, landed as the API would land
-  them) through the KCS item asset (replay: no network) and the item marts' window run (dbt vars min/max_date);
-- bare DuckDB: one connection, the same work as SQL: typed read, the loader's validation rules, partner names to
-  ISO3, HSK-10/HS6/HS4/HS2 by month and year, supplier shares, top share D_i, HHI, supplier count;
-- pandas: the same work with pandas (read with dtypes, the same checks, groupby/transform).
+Per size (`--rows 5000000,10000000,20000000`), each workload in its own process (peak resident memory is per
+process, its children included), wall and CPU seconds (other agents share the machine: CPU seconds are the fair
+figure):
+- pipeline: the `build_warehouse` job (the same as `make warehouse`) on a raw/ copy holding the grown file and an
+  empty warehouse: the DuckDB-native load, every dbt model and data test, the gate, publish and report;
+- bare DuckDB: the SAME SQL in one plain DuckDB connection, no Dagster and no dbt: the loader's own SQL
+  (warehouse/native_load.py) on the same file, then the compiled SQL of every model and data test the pipeline's
+  dbt build ran, in its order (from that build's run_results.json). The ratio is the orchestration's overhead;
+- pandas: the same product work in pandas: the project's pandas reader with the loader's validation
+  (sources/files.py), partner names to ISO3, HSK-10/HS6/HS4/HS2 by month and year, supplier shares, D_i, HHI;
+- new month: one further month (SYNTHETIC nitemtrade responses, one per partner, landed as the client lands them)
+  through `refresh_monthly` (the KCS item asset, replayed without network, and the gate: the whole dbt build,
+  promote, publish, report). Shown as the whole gated run, and as the item models' part of it (the execution
+  time of the item models and their tests in that build's run_results.json).
 
-Run: `make bench` (all three sizes; ~20 minutes on 2 cores) or `python -m tests.benchmarks.bench_items --rows N`.
-Figures are printed, never asserted.
+Run: `make bench` (all three sizes) or `python -m tests.benchmarks.bench_items --rows N`. Figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -186,52 +191,131 @@ def _peak_mib() -> tuple[float, float]:
     return own, children
 
 
-def run_pipeline(raw: str, warehouse: str) -> dict:
+def _dbt_targets() -> set[Path]:
+    return set((settings.DBT_PROJECT_DIR / "target").glob("*/run_results.json"))
+
+
+def _new_run_results(before: set[Path]) -> Path | None:
+    """The run_results.json the run just wrote (dagster-dbt gives each invocation its own target folder)."""
+    new = _dbt_targets() - before
+    return max(new, key=lambda p: p.stat().st_mtime) if new else None
+
+
+def run_pipeline(raw: str, warehouse: str, keep: str) -> dict:
     os.environ.update({"RAW_DIR": raw, "WAREHOUSE_PATH": warehouse,
                        "SERVING_PATH": str(Path(warehouse).parent / "serving" / "warehouse.duckdb")})
     import dagster as dg
 
     from dagster_project.cli import run_build_job
 
+    before = _dbt_targets()
     started = time.perf_counter()
     result = run_build_job(instance=dg.DagsterInstance.ephemeral())
     seconds = time.perf_counter() - started
+    results = _new_run_results(before)
+    if results is not None:  # kept for the bare DuckDB run: the compiled SQL of what this build ran
+        shutil.copy(results, Path(keep) / "run_results.json")
+        shutil.copy(results.parent / "manifest.json", Path(keep) / "manifest.json")
     steps = {}
     for event in result.all_events:
-        if event.event_type_value == "STEP_SUCCESS" or event.event_type_value == "STEP_FAILURE":
-            steps[event.step_key] = event.event_specific_data.duration_ms / 1000 if hasattr(
-                event.event_specific_data, "duration_ms") else None
+        if event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            steps[event.step_key] = getattr(event.event_specific_data, "duration_ms", 0) / 1000
     failed_checks = sum(1 for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
                         and not e.event_specific_data.passed)
     return {"seconds": seconds, "success": result.success, "steps": steps, "failed_checks": failed_checks}
 
 
+def _item_part(run_results: Path) -> tuple[float, int]:
+    """Seconds the item models (tag item_marts) and their data tests took in a build, and how many nodes."""
+    manifest = json.loads((run_results.parent / "manifest.json").read_text(encoding="utf-8"))
+    nodes = manifest["nodes"]
+    items = {uid for uid, node in nodes.items() if node["resource_type"] == "model"
+             and "item_marts" in node.get("tags", [])}
+    tests = {uid for uid, node in nodes.items() if node["resource_type"] == "test"
+             and set(node.get("depends_on", {}).get("nodes", [])) & items}
+    results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    part = [r["execution_time"] for r in results if r["unique_id"] in items | tests]
+    return sum(part), len(part)
+
+
 def run_increment(warehouse: str, landing: str, month: str) -> dict:
-    os.environ.update({"WAREHOUSE_PATH": warehouse, "LANDING_DIR": landing})
+    os.environ.update({"WAREHOUSE_PATH": warehouse, "LANDING_DIR": landing,
+                       "SERVING_PATH": str(Path(warehouse).parent / "serving" / "warehouse.duckdb")})
     os.environ.pop(settings.KCS_SERVICE_KEY_ENV, None)
     import dagster as dg
 
     from dagster_project.definitions import defs
+    from dagster_project.defs.jobs import GATE
 
-    job = defs().resolve_job_def("refresh_monthly")
+    definitions = defs()
+    job = definitions.resolve_job_def("refresh_monthly")
+    gate_keys = GATE.resolve(definitions.resolve_asset_graph())
+    before = _dbt_targets()
     started = time.perf_counter()
-    # the item asset alone (the other live sources have nothing landed for this month)
+    # the item asset (the other live sources have nothing landed for this month) and the gate
     result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
                                     partition_key=month,
-                                    asset_selection=[dg.AssetKey(["raw", "kcs_trade_by_item_country"])])
-    loaded = time.perf_counter()
-    year, number = int(month[:4]), int(month[5:])
-    end = f"{year + number // 12:04d}-{number % 12 + 1:02d}-01"
-    settings.export_warehouse_path()
-    dbt = subprocess.run([settings.DBT_EXECUTABLE, "build", "--select", "tag:item_marts", "--vars",
-                          json.dumps({"min_date": f"{month}-01", "max_date": end})],
-                         cwd=settings.DBT_PROJECT_DIR, capture_output=True, text=True)
-    done = time.perf_counter()
+                                    asset_selection=[dg.AssetKey(["raw", "kcs_trade_by_item_country"]), *gate_keys])
+    seconds = time.perf_counter() - started
+    load = next((getattr(e.event_specific_data, "duration_ms", 0) / 1000 for e in result.all_events
+                 if e.event_type_value == "STEP_SUCCESS" and e.step_key == "raw__kcs_trade_by_item_country"), 0)
+    results = _new_run_results(before)
+    item_seconds, item_nodes = _item_part(results) if results else (0.0, 0)
     rows = duckdb.connect(warehouse, read_only=True).execute(
         "select count(*) from raw.kcs_trade_by_item_country").fetchone()[0]
+    return {"seconds": seconds, "load_seconds": load, "item_models_seconds": item_seconds,
+            "item_nodes": item_nodes, "success": result.success, "rows": rows}
+
+
+def run_bare_duckdb(path: str, folder: str, pipeline_warehouse: str) -> dict:
+    """The pipeline's SQL in one plain connection: the loader's SQL on the file, then every model and test the
+    pipeline's dbt build ran (compiled SQL, in run order). The other (small) raw tables and the seeds are copied
+    from the pipeline's warehouse before the clock starts."""
+    from dagster_project.sources import kita
+    from dagster_project.warehouse import native_load
+
+    run_results = json.loads((Path(folder) / "run_results.json").read_text(encoding="utf-8"))["results"]
+    manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    nodes = manifest["nodes"]
+    catalog = next(r["relation_name"].split(".")[0].strip('"') for r in run_results if r.get("relation_name"))
+    bare_dir = Path(folder) / "bare"
+    bare_dir.mkdir(exist_ok=True)
+    con = duckdb.connect(str(bare_dir / f"{catalog}.duckdb"))  # the compiled SQL names this catalog
+    spec = kita.TRADE_BY_PARTNER_MONTHLY
+    con.execute(f"attach '{pipeline_warehouse}' as pipeline (read_only)")
+    seeds = {(n["schema"], n["alias"]) for n in nodes.values() if n["resource_type"] == "seed"}
+    copied = [(schema, table) for schema, table in con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = 'pipeline'").fetchall()
+        if (schema == settings.RAW_SCHEMA and table not in (spec.table, "quarantine")) or (schema, table) in seeds]
+    for schema in {schema for schema, _ in copied} | {settings.RAW_SCHEMA}:
+        con.execute(f'create schema if not exists "{schema}"')
+    for schema, table in copied:
+        con.execute(f'create table "{schema}"."{table}" as select * from pipeline."{schema}"."{table}"')
+    con.execute("detach pipeline")
+    con.execute(f"set memory_limit = '{settings.duckdb_memory_limit()}'")
+    con.execute(f"set threads = {settings.duckdb_threads()}")
+
+    cpu_before, started = _cpu_seconds(), time.perf_counter()
+    native_load.load_csv_files(con, settings.RAW_SCHEMA, spec, [(Path(path), spec.relative_path)], load_id="bare")
+    loaded = time.perf_counter()
+    models = tests = 0
+    for result in run_results:
+        node = nodes.get(result["unique_id"])
+        if node is None or result["status"] not in ("success", "pass", "warn", "fail"):
+            continue
+        sql = result.get("compiled_code") or node.get("compiled_code")
+        if node["resource_type"] == "model":
+            con.execute(f'create schema if not exists "{node["schema"]}"')
+            kind = "view" if node["config"]["materialized"] == "view" else "table"
+            con.execute(f"create or replace {kind} {node['relation_name']} as {sql}")
+            models += 1
+        elif node["resource_type"] == "test":
+            con.execute(f"select count(*) from ({sql}) as dbt_internal_test").fetchone()
+            tests += 1
+    done = time.perf_counter()
+    rows = con.execute(f'select count(*) from "{settings.RAW_SCHEMA}"."{spec.table}"').fetchone()[0]
     return {"seconds": done - started, "load_seconds": loaded - started, "dbt_seconds": done - loaded,
-            "success": result.success and dbt.returncode == 0, "rows": rows,
-            "dbt_tail": dbt.stdout.splitlines()[-1:] if dbt.returncode else []}
+            "cpu_seconds_own": _cpu_seconds() - cpu_before, "rows": rows, "models": models, "tests": tests}
 
 
 def _crosswalk_rows() -> list[tuple[str, str]]:
@@ -239,76 +323,23 @@ def _crosswalk_rows() -> list[tuple[str, str]]:
         return [(r["source_name"], r["country_iso3"]) for r in csv.DictReader(file) if r["source"] == "kita_hsk10"]
 
 
-BARE_SQL = """
-create table rows as select * from read_csv('{path}', header = true, auto_detect = false, columns = {{
-    'Item': 'VARCHAR', 'Country': 'VARCHAR', 'Year': 'BIGINT', 'Month': 'BIGINT', 'Export_dollar': 'DOUBLE',
-    'Export_weight': 'DOUBLE', 'Import_dollar': 'DOUBLE', 'Import_weight': 'DOUBLE'}});
-create table rejects as select * from rows
-    where not regexp_full_match(Item, '[0-9]{{10}}') or Country is null
-       or Country not in (select name from crosswalk) or Month not between 1 and 12
-       or Export_dollar < 0 or Import_dollar < 0 or Export_weight < 0 or Import_weight < 0;
-create table duplicates as select Item, Country, Year, Month from rows group by all having count(*) > 1;
-create table monthly as
-    select Item as code, iso3 as partner, make_date(Year, Month, 1) as period_start,
-        sum(Export_dollar) as export_usd, sum(Import_dollar) as import_usd
-    from rows join crosswalk on crosswalk.name = rows.Country
-    where regexp_full_match(Item, '[0-9]{{10}}') and Month between 1 and 12
-    group by all;
-create table levels as
-    select 'hsk10' as level, code, partner, period_start, export_usd, import_usd from monthly
-    union all select 'hs6', code[1:6], partner, period_start, sum(export_usd), sum(import_usd) from monthly group by all
-    union all select 'hs4', code[1:4], partner, period_start, sum(export_usd), sum(import_usd) from monthly group by all
-    union all select 'hs2', code[1:2], partner, period_start, sum(export_usd), sum(import_usd) from monthly group by all;
-create table by_partner as
-    with periods as (
-        select level, code, partner, 'month' as grain, period_start, export_usd, import_usd from levels
-        union all
-        select level, code, partner, 'year', make_date(year(period_start), 1, 1), sum(export_usd), sum(import_usd)
-        from levels group by level, code, partner, year(period_start)
-    )
-    select *, import_usd / nullif(sum(import_usd) over w, 0) as share,
-        import_usd = max(import_usd) over w and import_usd > 0 as is_top
-    from periods window w as (partition by level, code, grain, period_start);
-create table dependence as
-    select level, code, grain, period_start, sum(import_usd) as total_import_usd,
-        max(share) as top_share, sum(share * share) as hhi, count(*) filter (where import_usd > 0) as suppliers,
-        min(partner) filter (where is_top) as top_supplier
-    from by_partner group by all having sum(import_usd) > 0;
-"""
-
-
-def run_bare_duckdb(path: str, folder: str) -> dict:
-    con = duckdb.connect(str(Path(folder) / "bare.duckdb"))
-    con.execute(f"set threads = {settings.duckdb_threads()}")
-    con.execute("create table crosswalk (name varchar, iso3 varchar)")
-    con.executemany("insert into crosswalk values (?, ?)", _crosswalk_rows())
-    started = time.perf_counter()
-    for statement in BARE_SQL.format(path=path).split(";"):
-        if statement.strip():
-            con.execute(statement)
-    seconds = time.perf_counter() - started
-    rows = con.execute("select count(*) from rows").fetchone()[0]
-    return {"seconds": seconds, "rows": rows, "dependence_rows": con.execute(
-        "select count(*) from dependence").fetchone()[0]}
-
-
 def run_pandas(path: str) -> dict:
+    """The product work in pandas: the project's pandas reader (the loader's validation), then the marts' core."""
+    import dataclasses
+
     import numpy as np
     import pandas as pd
 
+    from dagster_project.sources import kita
+    from dagster_project.sources.files import read_csv_files
+
     started = time.perf_counter()
-    rows = pd.read_csv(path, dtype={"Item": "string", "Country": "string", "Year": "int64", "Month": "int64",
-                                    "Export_dollar": "float64", "Export_weight": "float64",
-                                    "Import_dollar": "float64", "Import_weight": "float64"},
-                       keep_default_na=False, na_values=[""], engine="c")
+    spec = dataclasses.replace(kita.TRADE_BY_PARTNER_MONTHLY, engine="pandas")
+    rows = read_csv_files([(Path(path), spec.relative_path)], spec).rows
     crosswalk = dict(_crosswalk_rows())
-    bad = (~rows["Item"].str.fullmatch(r"\d{10}").fillna(False) | rows["Country"].isna()
-           | ~rows["Country"].isin(crosswalk) | ~rows["Month"].between(1, 12)
-           | (rows[["Export_dollar", "Import_dollar", "Export_weight", "Import_weight"]] < 0).any(axis=1))
-    rows.duplicated(["Item", "Country", "Year", "Month"]).sum()
-    good = rows[~bad]
+    good = rows[rows["Country"].isin(crosswalk)]
     monthly = (good.assign(partner=good["Country"].map(crosswalk),
-                           period_start=good["Year"] * 100 + good["Month"])
+                           period_start=good["Year"].astype("int64") * 100 + good["Month"].astype("int64"))
                .groupby(["Item", "partner", "period_start"], as_index=False)[["Export_dollar", "Import_dollar"]].sum())
     del rows, good
     parts = []
@@ -345,7 +376,10 @@ def child(kind: str, args: list[str]) -> None:
     result = {"pipeline": run_pipeline, "increment": run_increment, "bare_duckdb": run_bare_duckdb,
               "pandas": run_pandas}[kind](*args)
     own, children = _peak_mib()
-    result.update(peak_mib=own, children_peak_mib=children, cpu_seconds=_cpu_seconds() - before)
+    # bare DuckDB times itself after its untimed setup (copying the small tables); the others count everything
+    cpu = result.pop("cpu_seconds_own", None)
+    result.update(peak_mib=own, children_peak_mib=children,
+                  cpu_seconds=cpu if cpu is not None else _cpu_seconds() - before)
     print("BENCH-RESULT " + json.dumps(result, default=str))
 
 
@@ -362,7 +396,7 @@ def _run_child(kind: str, *args: str) -> dict:
 
 
 def _fmt(result: dict, key: str = "seconds") -> str:
-    return "error" if "error" in result else f"{result[key]:.1f}"
+    return "error" if "error" in result or key not in result else f"{result[key]:.0f}"
 
 
 def _mem(result: dict) -> str:
@@ -371,9 +405,34 @@ def _mem(result: dict) -> str:
     return f"{max(result['peak_mib'], result.get('children_peak_mib', 0)) / 1024:.2f}"
 
 
+def _ratio(a: dict, b: dict) -> str:
+    if "error" in a or "error" in b or not b.get("cpu_seconds"):
+        return "-"
+    return f"{a['cpu_seconds'] / b['cpu_seconds']:.1f}x"
+
+
+HEADER = ("| synthetic rows | pipeline wall / CPU s (peak GiB) | bare DuckDB wall / CPU s (peak GiB) "
+          "| pandas wall / CPU s (peak GiB) | pipeline / bare, CPU | pandas / pipeline, CPU "
+          "| new month, whole gated run: wall / CPU s (peak GiB) | new month, item models' part s | new month / full, CPU |")
+
+
+def table_line(written: int, pipeline: dict, bare: dict, pandas_result: dict, increment: dict) -> str:
+    ok = "" if pipeline.get("success") else " (FAILED)"
+    share = (f"{increment['cpu_seconds'] / pipeline['cpu_seconds'] * 100:.1f} %"
+             if "error" not in increment and "error" not in pipeline else "-")
+    return (f"| {written / 1e6:.0f} M{ok} | {_fmt(pipeline)} / {_fmt(pipeline, 'cpu_seconds')} ({_mem(pipeline)}) | "
+            f"{_fmt(bare)} / {_fmt(bare, 'cpu_seconds')} ({_mem(bare)}) | "
+            f"{_fmt(pandas_result)} / {_fmt(pandas_result, 'cpu_seconds')} ({_mem(pandas_result)}) | "
+            f"{_ratio(pipeline, bare)} | {_ratio(pandas_result, pipeline)} | "
+            f"{_fmt(increment)} / {_fmt(increment, 'cpu_seconds')} ({_mem(increment)}) | "
+            f"{increment.get('item_models_seconds', 0):.1f} | {share} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", default="5000000,10000000,20000000", help="comma-separated synthetic row counts")
+    parser.add_argument("--pandas-max-rows", type=int, default=20_000_000,
+                        help="skip pandas above this size (it holds everything in memory)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     args = parser.parse_args()
@@ -385,50 +444,34 @@ def main() -> None:
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; DuckDB "
           f"{duckdb.__version__}, memory_limit {settings.duckdb_memory_limit()}, threads {settings.duckdb_threads()}")
     print("data: SYNTHETIC, generated by tests/benchmarks/bench_items.py (12,000 HSK-10 items x partners x months)")
-    table = []
+    lines = []
     for rows in [int(float(r)) for r in args.rows.split(",")]:
         folder = Path(tempfile.mkdtemp(prefix="bench_items_"))
         try:
             raw, written, months = write_grown_raw(rows, folder)
             path = str(raw / KITA_FILE)
             print(f"\n{written:,} synthetic rows ({months} months) + the shipped file: {path} "
-                  f"({Path(path).stat().st_size / 2**20:,.0f} MiB)", flush=True)
+                  f"({Path(path).stat().st_size / 2**20:,.0f} MiB); load average {os.getloadavg()[0]:.1f}",
+                  flush=True)
             warehouse = str(folder / "warehouse.duckdb")
-            pipeline = _run_child("pipeline", str(raw), warehouse)
-            print(f"  pipeline: {json.dumps(pipeline)[:600]}", flush=True)
+            pipeline = _run_child("pipeline", str(raw), warehouse, str(folder))
+            print(f"  pipeline: {json.dumps(pipeline)[:700]}", flush=True)
+            bare = _run_child("bare_duckdb", path, str(folder), warehouse)
+            print(f"  bare DuckDB: {json.dumps(bare)}", flush=True)
+            pandas_result = (_run_child("pandas", path) if rows <= args.pandas_max_rows
+                             else {"error": "skipped (--pandas-max-rows)"})
+            print(f"  pandas: {json.dumps(pandas_result)[:400]}", flush=True)
             landing = folder / "landing"
             month = land_next_month(months, landing)
             increment = _run_child("increment", warehouse, str(landing), month)
-            print(f"  increment ({month}): {json.dumps(increment)[:400]}", flush=True)
-            bare = _run_child("bare_duckdb", path, str(folder))
-            print(f"  bare DuckDB: {json.dumps(bare)}", flush=True)
-            pandas_result = _run_child("pandas", path)
-            print(f"  pandas: {json.dumps(pandas_result)[:400]}", flush=True)
-            steps = pipeline.get("steps", {})
-            load = steps.get("raw__kita_hsk10_trade_by_partner_monthly")
-            dbt = steps.get("trade_dbt_models")
-            table.append((written, pipeline, load, dbt, increment, bare, pandas_result))
+            print(f"  new month ({month}): {json.dumps(increment)[:500]}", flush=True)
+            lines.append(table_line(written, pipeline, bare, pandas_result, increment))
+            print("\n" + HEADER + "\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + "\n".join(lines), flush=True)
         finally:
             if not args.keep:
                 shutil.rmtree(folder, ignore_errors=True)
-
-    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall clock includes waiting "
-          "for other processes; CPU s does not)")
-    print("\n| synthetic rows | pipeline s (load / dbt) | pipeline CPU s | passed | peak GiB | new month s (load / dbt) "
-          "| new month CPU s | bare DuckDB s / CPU s (GiB) | pandas s / CPU s (GiB) | pipeline / bare (CPU) "
-          "| pandas / pipeline (CPU) |")
-    print("|---:|---:|---:|:-:|---:|---:|---:|---:|---:|---:|---:|")
-    for written, pipeline, load, dbt, increment, bare, pandas_result in table:
-        ratio_bare = (f"{pipeline['cpu_seconds'] / bare['cpu_seconds']:.1f}x"
-                      if "error" not in pipeline and "error" not in bare else "-")
-        ratio_pandas = (f"{pandas_result['cpu_seconds'] / pipeline['cpu_seconds']:.2f}x"
-                        if "error" not in pipeline and "error" not in pandas_result else "-")
-        print(f"| {written / 1e6:.0f} M | {_fmt(pipeline)} ({load or 0:.1f} / {dbt or 0:.1f}) | "
-              f"{_fmt(pipeline, 'cpu_seconds')} | {'yes' if pipeline.get('success') else 'NO'} | {_mem(pipeline)} | "
-              f"{_fmt(increment)} ({increment.get('load_seconds', 0):.1f} / {increment.get('dbt_seconds', 0):.1f}) | "
-              f"{_fmt(increment, 'cpu_seconds')} | {_fmt(bare)} / {_fmt(bare, 'cpu_seconds')} ({_mem(bare)}) | "
-              f"{_fmt(pandas_result)} / {_fmt(pandas_result, 'cpu_seconds')} ({_mem(pandas_result)}) | "
-              f"{ratio_bare} | {ratio_pandas} |")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall clock includes "
+          "waiting for other processes; CPU s does not)")
 
 
 if __name__ == "__main__":
