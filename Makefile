@@ -57,11 +57,12 @@ test: install
 	$(PY) -m dagster_project.cli prepare
 	$(PY) -m pytest
 
-## benchmark at customs scale: SYNTHETIC item x partner x month rows (ROWS=5000000,10000000,20000000) through the
+## benchmark at customs scale: SYNTHETIC item x partner x month rows (ROWS=5000000,10000000,20000000; pandas up to
+## PANDAS_MAX_ROWS=10000000, it holds everything in memory) through the
 ## real pipeline, beside bare DuckDB and pandas doing the same work; prints a table (~20-30 min on 2 cores)
 BENCH_ROWS := 5000000,10000000,20000000
 bench: prepare
-	$(PY) -m tests.benchmarks.bench_items --rows $(or $(ROWS),$(BENCH_ROWS))
+	$(PY) -m tests.benchmarks.bench_items --rows $(or $(ROWS),$(BENCH_ROWS)) --pandas-max-rows $(or $(PANDAS_MAX_ROWS),10000000)
 
 ## the pandas file parser alone on a large synthetic KITA-layout file (ROWS=1000000)
 bench-load: install
