@@ -210,6 +210,20 @@ def test_vintages_unchanged_reload_adds_nothing_and_a_revision_supersedes_the_mo
     assert third.appended and third.content_sha256 != first.content_sha256
     assert query(path, """select _load_id, count(*), sum(import_usd) from raw.kcs_trade_by_item_country
                           group by 1 order by 1""") == [("run-1", 5, 4860), ("run-3", 5, 4910)]
+    # the same log as every live source: two new vintages; the unchanged reload is not logged
+    assert query(path, """select status, row_count, source_label from raw.load_vintages
+                          where source_table = 'kcs_trade_by_item_country' order by _loaded_at""") == [
+        ("new", 5, "kcs_nitemtrade"), ("new", 5, "kcs_nitemtrade")]
+
+
+def test_an_empty_month_after_figures_is_logged_empty_and_keeps_the_figures(live_env, fetcher, tmp_path):
+    path = tmp_path / "w.duckdb"
+    live_env.route(ITEM_PATH, serve(month_records()))
+    load(path, fetch(fetcher).landed)
+    empty = load(path, [], load_id="run-2")[0]
+    assert (empty.status, empty.previous_row_count) == ("empty", 5)
+    assert query(path, "select status from raw.load_vintages order by _loaded_at") == [("new",), ("empty",)]
+    assert query(path, "select count(*) from raw.kcs_trade_by_item_country") == [(5,)]
 
 
 def test_the_key_reaches_no_file_log_or_table(live_env, fetcher, landing_root, tmp_path, caplog):
