@@ -195,9 +195,11 @@ def _dbt_targets() -> set[Path]:
     return set((settings.DBT_PROJECT_DIR / "target").glob("*/run_results.json"))
 
 
-def _new_run_results(before: set[Path]) -> Path | None:
-    """The run_results.json the run just wrote (dagster-dbt gives each invocation its own target folder)."""
-    new = _dbt_targets() - before
+def _new_run_results(before: set[Path], run_id: str) -> Path | None:
+    """The run_results.json the run just wrote (dagster-dbt gives each invocation its own target folder): the new
+    one whose relations are in this run's candidate (`candidates/<run id>.duckdb`: catalog <run id>), so a
+    benchmark running beside another picks its own."""
+    new = [p for p in _dbt_targets() - before if run_id in p.read_text(encoding="utf-8")]
     return max(new, key=lambda p: p.stat().st_mtime) if new else None
 
 
@@ -212,7 +214,7 @@ def run_pipeline(raw: str, warehouse: str, keep: str) -> dict:
     started = time.perf_counter()
     result = run_build_job(instance=dg.DagsterInstance.ephemeral())
     seconds = time.perf_counter() - started
-    results = _new_run_results(before)
+    results = _new_run_results(before, result.run_id)
     if results is not None:  # kept for the bare DuckDB run: the compiled SQL of what this build ran
         shutil.copy(results, Path(keep) / "run_results.json")
         shutil.copy(results.parent / "manifest.json", Path(keep) / "manifest.json")
@@ -259,7 +261,7 @@ def run_increment(warehouse: str, landing: str, month: str) -> dict:
     seconds = time.perf_counter() - started
     load = next((getattr(e.event_specific_data, "duration_ms", 0) / 1000 for e in result.all_events
                  if e.event_type_value == "STEP_SUCCESS" and e.step_key == "raw__kcs_trade_by_item_country"), 0)
-    results = _new_run_results(before)
+    results = _new_run_results(before, result.run_id)
     item_seconds, item_nodes = _item_part(results) if results else (0.0, 0)
     rows = duckdb.connect(warehouse, read_only=True).execute(
         "select count(*) from raw.kcs_trade_by_item_country").fetchone()[0]
