@@ -10,10 +10,9 @@ SPARK_STAMP := $(VENV)/.installed-spark
 # dagster dev re-parses dbt with the `dbt` on PATH: the venv's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
-export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install install-spark spark prepare warehouse refresh backfill test bench bench-load docs rollback dev clean
+.PHONY: install install-spark spark prepare warehouse refresh backfill test bench bench-load docs rollback dev clean sql
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +74,10 @@ docs: install
 ## serve the previous published generation again (run twice to undo)
 rollback: install
 	$(PY) -m dagster_project.cli rollback
+
+## a SQL prompt on the served file, read-only, with the project's own DuckDB (no CLI to install)
+sql: install
+	$(PY) -m dagster_project.query
 
 ## the Dagster UI on http://127.0.0.1:3000
 dev: prepare

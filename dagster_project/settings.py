@@ -6,6 +6,7 @@ another file by setting the environment variable first.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -49,6 +50,21 @@ DEFAULT_RAW_DIR = REPO_ROOT / "raw"
 WAREHOUSE_LOCK_TIMEOUT_ENV = "WAREHOUSE_LOCK_TIMEOUT_SECONDS"
 DEFAULT_WAREHOUSE_LOCK_TIMEOUT_SECONDS = 900.0
 FAILED_CANDIDATES_KEEP = 3
+
+
+
+def dbt_var(name: str):
+    """A var of dbt_project.yml, the one home of the values the models and the Python code share (the reporter,
+    the 3050 line): Python reads them from there instead of repeating them."""
+    return _dbt_vars()[name]
+
+
+@functools.cache
+def _dbt_vars() -> dict:
+    import yaml  # PyYAML comes with dbt and Dagster
+
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+
 
 # dbt schemas (see macros/generate_schema_name.sql); the Python loaders write `raw`.
 RAW_SCHEMA = "raw"

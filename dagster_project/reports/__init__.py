@@ -1,5 +1,7 @@
-"""The trade report: PNG charts and one self-contained HTML page, read from the warehouse marts. No Dagster imports."""
+"""The trade report: PNG charts (a module per chart in `charts/`) and one self-contained HTML page (`page.py`), read
+from the warehouse marts. No Dagster imports."""
 
-from dagster_project.reports.trade_report import Chart, ReportResult, build_report
+from dagster_project.reports.common import Chart
+from dagster_project.reports.page import ReportResult, build_report
 
 __all__ = ["Chart", "ReportResult", "build_report"]

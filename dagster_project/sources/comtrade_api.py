@@ -16,7 +16,10 @@ from typing import Any
 
 from dagster_project import settings
 
-from .fetch import ApiError, ApiRequest, Fetcher, Landed, ResponseFormatError, decode_body, landed_files, require_key
+from .decoding import decode_body
+from .errors import ApiError, ResponseFormatError
+from .fetch import ApiRequest, Fetcher, require_key
+from .landing import Landed, landed_files
 
 SOURCE_KEY = "comtrade"
 SOURCE = "comtrade_final"

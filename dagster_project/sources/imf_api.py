@@ -20,7 +20,10 @@ import defusedxml.ElementTree as SafeET
 
 from dagster_project import settings
 
-from .fetch import ApiRequest, Fetcher, Landed, ResponseFormatError, decode_body, landed_files, strip_xml_declaration
+from .decoding import decode_body, strip_xml_declaration
+from .errors import ResponseFormatError
+from .fetch import ApiRequest, Fetcher
+from .landing import Landed, landed_files
 
 SOURCE_KEY = "imf"
 SOURCE = "imf_imts"

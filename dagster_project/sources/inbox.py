@@ -14,7 +14,8 @@ from pathlib import Path
 
 from dagster_project import settings
 
-from .fetch import ApiRequest, Landed, land
+from .fetch import ApiRequest
+from .landing import Landed, land
 
 REJECTED = "rejected"
 REASON_SUFFIX = ".reason.txt"

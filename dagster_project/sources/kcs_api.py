@@ -22,18 +22,10 @@ from xml.parsers import expat
 
 from dagster_project import settings
 
-from .fetch import (
-    SIDECAR_SUFFIX,
-    ApiError,
-    ApiRequest,
-    Fetcher,
-    Landed,
-    ResponseFormatError,
-    decode_body,
-    landed_files,
-    require_key,
-    strip_xml_declaration,
-)
+from .decoding import decode_body, strip_xml_declaration
+from .errors import ApiError, ResponseFormatError
+from .fetch import ApiRequest, Fetcher, require_key
+from .landing import SIDECAR_SUFFIX, Landed, landed_files
 
 SOURCE_KEY = "kcs"  # settings.SOURCE_KEY_ENVS
 NATION_TRADE = "kcs_nationtrade"  # landing folder names

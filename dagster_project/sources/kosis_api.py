@@ -15,7 +15,10 @@ from pathlib import Path
 
 from dagster_project import settings
 
-from .fetch import ApiError, ApiRequest, Fetcher, Landed, ResponseFormatError, decode_body, landed_files, require_key
+from .decoding import decode_body
+from .errors import ApiError, ResponseFormatError
+from .fetch import ApiRequest, Fetcher, require_key
+from .landing import Landed, landed_files
 
 SOURCE_KEY = "kosis"
 SOURCE = "kosis_dt_1r11006_frm101"

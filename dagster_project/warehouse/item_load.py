@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from dagster_project.sources import kcs_api
-from dagster_project.sources.fetch import Landed
+from dagster_project.sources.landing import Landed
 from dagster_project.warehouse.live_tables import rows_frame
 from dagster_project.warehouse.load import (
     LOAD_COLUMNS,

@@ -152,7 +152,8 @@ def land_next_month(rows_months: int, landing: Path) -> str:
     """SYNTHETIC nitemtrade responses for the month after the grown file's last, one per partner, landed under
     `landing` exactly as the client lands them (body + sidecar + the month's completeness marker)."""
     from dagster_project.sources import kcs_api
-    from dagster_project.sources.fetch import ApiRequest, land
+    from dagster_project.sources.fetch import ApiRequest
+    from dagster_project.sources.landing import land
     from tests.live_payloads import kcs_item_response
 
     year, month = _months(1, _months(rows_months + 1)[-1])[0]

@@ -3,6 +3,8 @@
 Expected values are computed here from the raw CSV files with pandas, independently of the dbt models.
 """
 
+import base64
+
 import dagster as dg
 import pandas as pd
 import pytest
@@ -41,6 +43,21 @@ def test_every_asset_materialises_and_every_check_passes(built, definitions):
     failed = {f"{c.asset_key.to_user_string()}:{c.check_name}": c.severity for c in checks if not c.passed}
     # The one expected warning: the shipped KITA file has rows without a partner, quarantined (test_products.py).
     assert failed == {"raw/kita_hsk10_trade_by_partner_monthly:no_quarantined_rows": dg.AssetCheckSeverity.WARN}
+
+
+def test_the_report_shows_every_chart_in_the_ui_as_a_markdown_image(built):
+    _, result = built
+    [report] = [event.materialization for event in result.get_asset_materialization_events()
+                if event.asset_key == dg.AssetKey(["serving", "report"])]
+    metadata = report.metadata
+    charts = {key.removeprefix("chart_"): value.path for key, value in metadata.items() if key.startswith("chart_")}
+    assert len(charts) == metadata["charts_rendered"].value >= 5
+    for key, png in charts.items():
+        preview = metadata[f"preview_{key}"]
+        assert isinstance(preview, dg.MarkdownMetadataValue)
+        encoded = preview.md_str.split("(data:image/png;base64,", 1)[1].split(")", 1)[0]
+        assert base64.b64decode(encoded).startswith(b"\x89PNG\r\n\x1a\n"), key
+        assert "Source: " in preview.md_str, key
 
 
 def test_dbt_sources_are_the_python_raw_assets(definitions):

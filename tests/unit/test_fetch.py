@@ -6,7 +6,10 @@ import json
 
 import pytest
 
-from dagster_project.sources.fetch import ApiError, ApiRequest, MASK, land, landed_files, redact
+from dagster_project.sources.errors import ApiError
+from dagster_project.sources.fetch import ApiRequest
+from dagster_project.sources.landing import land, landed_files
+from dagster_project.sources.redaction import MASK, redact
 
 from ..live_payloads import SECRET_KEY
 

@@ -10,7 +10,8 @@ import pytest
 
 from dagster_project import settings
 from dagster_project.sources import kcs_api
-from dagster_project.sources.fetch import ApiError, Fetcher, NotConfiguredError, ResponseFormatError
+from dagster_project.sources.errors import ApiError, NotConfiguredError, ResponseFormatError
+from dagster_project.sources.fetch import Fetcher
 
 from ..live_payloads import SECRET_KEY, Reply, kcs_envelope, kcs_error, real_kcs_records
 

@@ -6,7 +6,7 @@ drop does (the HTTP path is covered in test_kcs_api.py)."""
 import pytest
 
 from dagster_project.sources import kcs_api
-from dagster_project.sources.fetch import ApiError, ResponseFormatError
+from dagster_project.sources.errors import ApiError, ResponseFormatError
 
 from ..live_payloads import kcs_envelope
 

@@ -9,7 +9,7 @@ import pytest
 
 from dagster_project import settings
 from dagster_project.sources import comtrade_api, imf_api, kosis_api
-from dagster_project.sources.fetch import ApiError, NotConfiguredError, ResponseFormatError
+from dagster_project.sources.errors import ApiError, NotConfiguredError, ResponseFormatError
 
 from ..live_payloads import IMF_SAMPLE_XML, SECRET_KEY, Reply, kosis_usa_2024_row
 

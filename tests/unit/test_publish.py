@@ -78,6 +78,8 @@ def make_warehouse(path: Path, generation: int, *, break_invariant: bool = False
                        'year' as period_grain, date '2000-01-01' as period_start, null::double as export_usd,
                        null::double as export_share, null::double as import_share""")
         con.execute("create table marts.dim_country as select 'KOR' as country_iso3, 'Korea' as name_en")
+        for table in ("fct_bilateral_trade", "fct_partner_shares"):  # the report cites each row's source
+            con.execute(f"alter table marts.{table} add column source varchar default 'synthetic'")
     return path
 
 

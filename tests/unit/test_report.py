@@ -75,7 +75,7 @@ def synthetic_warehouse(tmp_path_factory):
         con.execute("create schema marts")
         write_table(con, "fct_bilateral_trade", pd.concat([annual, synthetic_monthly_china().assign(
             balance_usd=lambda f: f["export_usd"] - f["import_usd"])]))
-        write_table(con, "fct_partner_shares", synthetic_partner_shares(annual).drop(columns=["source", "balance_usd"]))
+        write_table(con, "fct_partner_shares", synthetic_partner_shares(annual).drop(columns=["balance_usd"]))
         write_table(con, "dim_country", pd.DataFrame(
             {"country_iso3": list(SYNTHETIC_PARTNERS), "name_en": list(SYNTHETIC_PARTNERS.values())}))
     return path
@@ -156,11 +156,18 @@ def test_dependence_chart_drawn_once_the_table_exists(synthetic_warehouse, tmp_p
     warehouse = tmp_path / "with_products.duckdb"
     shutil.copy(synthetic_warehouse, warehouse)
     # Synthetic items: item i's top-supplier share rises by 5 points a year from 25 % + 10 points * i.
-    basket = pd.DataFrame([(f"SYN{i}", f"synthetic item {i}", date(year, 1, 1), 0.25 + 0.1 * i + 0.05 * (year - 2019))
+    # The top supplier is the US until 2022, then China for item 2.
+    basket = pd.DataFrame([(f"SYN{i}", f"synthetic item {i}", "hsk10", "year", date(year, 1, 1),
+                            0.25 + 0.1 * i + 0.05 * (year - 2019), "CHN" if i == 2 and year == 2023 else "USA")
                            for i in range(3) for year in range(2019, 2024)],
-                          columns=["item_code", "item_name", "period_start", "top_supplier_share"])
+                          columns=["item_code", "item_name", "product_level", "period_grain", "period_start",
+                                   "top_supplier_share", "top_supplier_key"])
+    dependence = basket.rename(columns={"item_code": "product_code"})[
+        ["product_code", "product_level", "period_grain", "period_start"]].assign(reporter_iso3="KOR",
+                                                                                 source="synthetic")
     with duckdb.connect(str(warehouse)) as con:
         write_table(con, "fct_dependence_basket_items", basket)
+        write_table(con, "fct_import_dependence", dependence)
 
     result = build_report(warehouse, tmp_path / "report")
 
@@ -169,6 +176,10 @@ def test_dependence_chart_drawn_once_the_table_exists(synthetic_warehouse, tmp_p
     assert dependence.path.read_bytes().startswith(PNG_SIGNATURE)
     # Latest shares: 45 %, 55 %, 65 % -> two items above the 50 % line.
     assert "2 of 3 items above 50 %" in dependence.description
+    # The latest year's top supplier is named, and the caption cites the rows' source, not the mart.
+    assert "SYN2 synthetic item 2: China 65.0 %" in dependence.description
+    assert "SYN1 synthetic item 1: US 55.0 %" in dependence.description
+    assert dependence.caption.startswith("Source: synthetic.")
     assert result.skipped == ()
 
 

@@ -3,36 +3,25 @@
 import dagster as dg
 
 from dagster_project import settings
-from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.assets.live import PartitionRows, load_partitions
+from dagster_project.defs.assets.live import PartitionRows, live_asset
 from dagster_project.defs.partitions import monthly_partitions
 from dagster_project.sources import inbox, kcs_api
-from dagster_project.sources.fetch import SIDECAR_SUFFIX, ApiError
+from dagster_project.sources.errors import ApiError
+from dagster_project.sources.landing import SIDECAR_SUFFIX
 from dagster_project.warehouse.live_tables import rows_frame
 
 # Every KCS by-country figure, whether fetched, replayed or dropped into the inbox, is the KCS API series.
 SOURCE_LABEL = "kcs_api"
 
 
-@dg.asset(
-    key=["raw", "kcs_trade_by_country"],
-    group_name="raw_live",
-    partitions_def=monthly_partitions,
-    kinds={"duckdb", "api"},
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    metadata={"units": "USD (exports FOB, imports CIF)", "dagster/table_name": "raw.kcs_trade_by_country"},
-)
-def kcs_trade_by_country(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
     """Korea's trade with every partner country for one month from the KCS API (getNationtradeList), USD,
     landed byte-for-byte under raw/landing/kcs_nationtrade/<month>/ and kept as vintages (KCS revises the
     previous month around the 15th). Without KCS_SERVICE_KEY no request is made: the partition is replayed from
-    files landed earlier or dropped into raw/inbox/kcs_nationtrade/<month>/."""
-    return load_partitions(context, warehouse, "kcs_trade_by_country", lambda month: _read_month(context, month))
+    files landed earlier or dropped into raw/inbox/kcs_nationtrade/<month>/.
 
-
-def _read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
-    """One month's load: an inbox drop if there is one (it is what the user asked to load), else the API with a
-    key, else a replay of the month's latest landed response, else nothing."""
+    Per month: an inbox drop if there is one (it is what the user asked to load), else the API with a key, else a
+    replay of the month's latest landed response, else nothing."""
     yymm = month.replace("-", "")
     window = (yymm, yymm)
     drop = inbox.pending(kcs_api.NATION_TRADE, month)
@@ -65,3 +54,6 @@ def _read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
                      f"({len(files)} file(s)), no network")
     rows = kcs_api.replay(kcs_api.NATION_TRADE, month, window=window, keep_total=True)
     return PartitionRows(rows_frame(rows, kcs_api.KcsTradeRow), files, "landed files (replay)", SOURCE_LABEL)
+
+
+kcs_trade_by_country = live_asset("kcs_trade_by_country", monthly_partitions, "USD (exports FOB, imports CIF)", read_month)

@@ -7,7 +7,8 @@ from dagster_project import settings
 from dagster_project.defs.partitions import monthly_partitions
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources import kcs_api
-from dagster_project.sources.fetch import SIDECAR_SUFFIX, ApiError
+from dagster_project.sources.errors import ApiError
+from dagster_project.sources.landing import SIDECAR_SUFFIX
 from dagster_project.warehouse import item_load
 from dagster_project.warehouse.load import EMPTY
 

@@ -6,8 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project import settings
-from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.assets.live import PartitionRows, load_partitions
+from dagster_project.defs.assets.live import PartitionRows, live_asset
 from dagster_project.warehouse.live_tables import rows_frame
 from dagster_project.defs.assets.raw_files import raw_file_asset
 from dagster_project.defs.partitions import monthly_partitions
@@ -39,22 +38,10 @@ def _shipped_china_month(month: str) -> tuple[list[kosis_api.KosisRow], list[Pat
     return shipped, [path] if shipped else []
 
 
-@dg.asset(
-    key=["raw", "kosis_trade_by_country_monthly"],
-    group_name="raw_live",
-    partitions_def=monthly_partitions,
-    kinds={"duckdb", "api"},
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    metadata={"units": "thousand USD", "dagster/table_name": "raw.kosis_trade_by_country_monthly"},
-)
-def kosis_trade_by_country_monthly(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
     """Korea's exports and imports by partner for one month from the KOSIS API (DT_1R11006_FRM101, thousand USD),
     landed under raw/landing/kosis_dt_1r11006_frm101/<month>/ and kept as vintages. Without KOSIS_API_KEY no
     request is made: the shipped monthly China file (2001-01 to 2019-12) stands in, China only."""
-    return load_partitions(context, warehouse, "kosis_trade_by_country_monthly", lambda month: _read_month(context, month))
-
-
-def _read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
     if settings.source_configured("kosis"):
         yymm = month.replace("-", "")
         result = kosis_api.fetch_trade_by_country("M", yymm, yymm, partition=month)
@@ -65,3 +52,7 @@ def _read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
     context.log.info(f"No {settings.KOSIS_API_KEY_ENV} set: no network attempted; using {origin}"
                      + ("" if rows else f", which has no data for {month}"))
     return PartitionRows(rows_frame(rows, kosis_api.KosisRow), files, origin, SHIPPED_LABEL)
+
+
+kosis_trade_by_country_monthly = live_asset("kosis_trade_by_country_monthly", monthly_partitions, "thousand USD",
+                                            read_month)

@@ -1,5 +1,7 @@
-"""Shared step of the live-source assets: each partition's load becomes a vintage in raw, if its figures changed."""
+"""The live-source assets: one factory (`live_asset`) and their shared step, in which each partition's load becomes a
+vintage in raw if its figures changed."""
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +11,7 @@ import pandas as pd
 
 from dagster_project import settings
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.sources.fetch import ApiError
+from dagster_project.sources.errors import ApiError
 from dagster_project.warehouse.live_tables import LIVE_TABLES
 from dagster_project.warehouse.load import EMPTY, append_vintage
 
@@ -77,3 +79,29 @@ def load_partitions(
             "dagster/table_name": f"{settings.RAW_SCHEMA}.{table}",
         }
     )
+
+
+def live_asset(
+    table: str,
+    partitions_def: dg.PartitionsDefinition,
+    units: str,
+    read_partition: Callable[[dg.AssetExecutionContext, str], PartitionRows],
+) -> dg.AssetsDefinition:
+    """The asset `raw/<table>` of a live source: for each partition key of the run, `read_partition(context, key)`
+    says what to load (from the API, a replay, an inbox drop, or nothing, and under which source label), and the
+    rows become a vintage of raw.<table>. Its description is `read_partition`'s docstring. A backfill or a
+    schedule's range of partitions runs as one run, with one dbt build and one publish."""
+
+    @dg.asset(
+        key=["raw", table],
+        group_name="raw_live",
+        partitions_def=partitions_def,
+        kinds={"duckdb", "api"},
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        description=inspect.getdoc(read_partition),
+        metadata={"units": units, "dagster/table_name": f"{settings.RAW_SCHEMA}.{table}"},
+    )
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        return load_partitions(context, warehouse, table, lambda key: read_partition(context, key))
+
+    return _asset

@@ -4,7 +4,12 @@ It reads the served file read-only (never the work file), so it shows what BI to
 publish succeeded.
 """
 
+import base64
+import io
+from pathlib import Path
+
 import dagster as dg
+from PIL import Image
 
 from dagster_project import settings
 from dagster_project.defs.assets.publish import SERVED_WAREHOUSE_KEY
@@ -30,5 +35,22 @@ def trade_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "charts_rendered": dg.MetadataValue.int(len(report.rendered)),
             "charts_skipped": dg.MetadataValue.int(len(report.skipped)),
             **{f"chart_{chart.key}": dg.MetadataValue.path(str(chart.path)) for chart in report.rendered},
+            # The charts themselves in the UI (asset page, materialization metadata), as Markdown images.
+            **{f"preview_{chart.key}": dg.MetadataValue.md(preview_markdown(chart.title, chart.path, chart.caption))
+               for chart in report.rendered},
         }
     )
+
+
+PREVIEW_WIDTH = 800  # px: legible in the UI's metadata panel; with a 64-colour palette the event log stays small
+
+
+def preview_markdown(title: str, png: Path, caption: str) -> str:
+    """The chart as an inline Markdown image (a downscaled copy of the PNG) with its source caption."""
+    with Image.open(png) as image:
+        image.thumbnail((PREVIEW_WIDTH, PREVIEW_WIDTH))
+        image = image.convert("RGB").quantize(colors=64)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"![{title}](data:image/png;base64,{encoded})\n\n{caption}"

@@ -1,5 +1,6 @@
 {#- Every country code a fact can carry: current ISO 3166-1 countries, then former (ISO 3166-3) and
     user-assigned codes from the seed country_code_extensions, with KOSIS codes and Korean names. -#}
+{% call cast_to_contract() %}
 with iso_countries as (
     select
         country_iso3,
@@ -75,3 +76,4 @@ select
 from countries
 left join preferred_kosis_code
     on preferred_kosis_code.country_iso3 = countries.country_iso3
+{% endcall %}

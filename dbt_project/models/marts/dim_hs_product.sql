@@ -1,5 +1,6 @@
 {#- Every product code a fact can carry: the HS 2022 nomenclature (HS2/HS4/HS6 with section), the HSK-10 items
     mapped to their HS6 parent, and older-HS codes seen in the facts but absent from HS 2022. -#}
+{% call cast_to_contract() %}
 with nomenclature as (
     select product_code, product_level, description, parent_code, section
     from {{ ref('stg_reference__hs_codes') }}
@@ -64,3 +65,4 @@ select
 from products
 left join {{ ref('stg_reference__hs_sections') }} as sections
     on sections.section = products.section
+{% endcall %}

@@ -1,5 +1,6 @@
 {#- Korea's trade with each partner: every year and every month the warehouse knows, one row per reporter,
     partner, grain and period, from the source that won by precedence (see int_monthly_trade_by_partner). -#}
+{% call cast_to_contract() %}
 select
     reporter_iso3,
     partner_iso3,
@@ -12,3 +13,4 @@ select
     source,
     partner_coverage
 from {{ ref('int_trade_by_partner') }}
+{% endcall %}

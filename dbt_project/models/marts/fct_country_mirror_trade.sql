@@ -8,6 +8,7 @@
     countries that do not report). So Korea's imports from X (KOSIS) are paired with X's exports to Korea (Comtrade,
     else IMF), and X's imports from Korea (Comtrade, else IMF) with Korea's exports to X (KOSIS). A pair exists
     only where both sides published a figure. -#}
+{% call cast_to_contract() %}
 with national as (
     select reporter_iso3, partner_iso3, period_start, 'export' as flow, export_usd as value_usd, source,
         1 as source_precedence
@@ -83,3 +84,4 @@ select
     export_source_count,
     {{ mirror_gap_columns() }}
 from pairs
+{% endcall %}

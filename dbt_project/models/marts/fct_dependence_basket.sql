@@ -2,6 +2,7 @@
     mean top-supplier share, simple and weighted by import value, over the items with data; how many items are at
     or above the target; the distance to it (positive = above the line). Items without data are counted, not zeroed. -#}
 {%- set target = var('dependence_target_share') -%}
+{% call cast_to_contract() %}
 with items as (
     select * from {{ ref('fct_dependence_basket_items') }}
 ),
@@ -36,3 +37,4 @@ select
     weighted_mean_top_supplier_share - {{ target }} as weighted_distance_to_target,
     basket_import_usd
 from basket
+{% endcall %}

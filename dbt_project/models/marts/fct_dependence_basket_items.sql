@@ -1,5 +1,6 @@
 {#- Every critical item (seed critical_items) in every period the basket covers, with its import dependence for
     Korea, or status 'no data' where the shipped data has none: an item without data is never a zero. -#}
+{% call cast_to_contract() %}
 with items as (
     select
         cast(item_code as {{ dbt.type_string() }}) as item_code,
@@ -47,3 +48,4 @@ left join dependence
     and dependence.product_level = items.product_level
     and dependence.period_grain = periods.period_grain
     and dependence.period_start = periods.period_start
+{% endcall %}

@@ -1,6 +1,7 @@
 {#- How concentrated a reporter's imports of a product are, per period: the total and how it was obtained, the
     top supplier and its share, China's and Japan's shares, the Herfindahl-Hirschman index (sum of squared
     shares, 0-1) and the number of suppliers. Only product-periods with a total (see fct_import_supplier_shares). -#}
+{% call cast_to_contract() %}
 with shares as (
     select * from {{ ref('fct_import_supplier_shares') }}
 ),
@@ -54,3 +55,4 @@ inner join top_suppliers
     and top_suppliers.product_level = summary.product_level
     and top_suppliers.period_grain = summary.period_grain
     and top_suppliers.period_start = summary.period_start
+{% endcall %}

@@ -1,5 +1,6 @@
 {#- Each supplier's share of a reporter's imports of a product in a period, where a total exists: the reported
     World row, or (for sources that list every partner, seed product_sources) the sum over partners. -#}
+{% call cast_to_contract() %}
 with imports as (
     select * from {{ ref('fct_product_trade') }} where flow = 'import'
 ),
@@ -63,3 +64,4 @@ inner join totals
 where imports.partner_key <> 'WLD'
     and totals.total_basis is not null
     and totals.total_import_usd > 0
+{% endcall %}

@@ -7,6 +7,7 @@
       items, China's share >= 70 % and the deficit.
     Thresholds are dbt vars (dbt_project.yml). These are the project's recomputations from published definitions,
     not the publishers' own item lists. -#}
+{% call cast_to_contract() %}
 with items as (
     select * from {{ ref('fct_item_import_dependence') }}
 )
@@ -34,3 +35,4 @@ select
         and china_export_usd < china_import_usd then 1 else 0 end) as integer) as kiet_vulnerable_items
 from items
 group by reporter_iso3, source, product_level, period_grain, period_start
+{% endcall %}

@@ -11,6 +11,7 @@
     fct_item_trade_by_partner: the periods it rebuilt since this mart was last built. -#}
 {%- set changed = item_changed_periods(ref('fct_item_trade_by_partner'), loaded_at_column='vintage_loaded_at',
                                        extra_columns=['period_grain']) %}
+{% call cast_to_contract() %}
 with partners as (
     select * from {{ ref('fct_item_trade_by_partner') }}
     where {{ item_periods_predicate(changed, extra_columns=['period_grain']) }}
@@ -40,3 +41,4 @@ select
 from partners
 group by reporter_iso3, source, product_level, product_code, period_grain, period_start
 having max(total_import_usd) > 0
+{% endcall %}

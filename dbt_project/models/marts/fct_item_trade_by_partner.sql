@@ -11,6 +11,7 @@
     years they fall in; every other period keeps its rows and the dbt_invocation_id that wrote them. -#}
 {%- set changed = item_changed_periods(ref('int_item_trade_monthly')) -%}
 {%- set levels = [('hs6', 6), ('hs4', 4), ('hs2', 2)] %}
+{% call cast_to_contract() %}
 with monthly as {{ cte_materialized() }} (
     -- the changed months' whole years (a year is the sum of its months)
     select * from {{ ref('int_item_trade_monthly') }}
@@ -88,3 +89,4 @@ inner join item_totals
     and item_totals.product_code = periods.product_code
     and item_totals.period_grain = periods.period_grain
     and item_totals.period_start = periods.period_start
+{% endcall %}

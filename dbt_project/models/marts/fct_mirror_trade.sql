@@ -1,6 +1,7 @@
 {#- Where both sides report a flow (Comtrade 2014: hydrogen fluoride, memories): the importer's CIF imports from
     the exporter beside the exporter's FOB exports to the importer. The gap after converting CIF to FOB with the
     factor var('cif_fob_factor') is flagged when it exceeds var('mirror_discrepancy_threshold') of the FOB exports. -#}
+{% call cast_to_contract() %}
 with trade as (
     select * from {{ ref('fct_product_trade') }}
     where source = 'comtrade_legacy' and partner_iso3 is not null and partner_iso3 <> 'WLD'
@@ -39,3 +40,4 @@ select
     export_fob_usd,
     {{ mirror_gap_columns() }}
 from pairs
+{% endcall %}

@@ -1,12 +1,14 @@
 {{ config(
     materialized='incremental',
     tags=['monthly'],
+    on_schema_change='fail',
     **replace_by_period_config(['source', 'period_start'])
 ) }}
 {#- Korea's monthly trade by partner from the live monthly sources: each month's latest vintage, as a whole.
     Incremental: a build rewrites only the (source, month) pairs that received a vintage since the table was last
     built (loaded after its newest vintage_loaded_at), whatever run loaded it; every other month keeps its rows
     (and the dbt_invocation_id that wrote them). -#}
+{% call cast_to_contract() %}
 with changed_months as (
     select distinct source, period_start
     from {{ ref('int_monthly_trade_vintages') }}
@@ -38,3 +40,4 @@ inner join changed_months
 left join {{ ref('int_kosis_partner_codes') }} as codes
     on codes.kosis_code = vintages.partner_code
 where vintages.is_latest_vintage
+{% endcall %}

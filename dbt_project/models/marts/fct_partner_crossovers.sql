@@ -4,6 +4,7 @@
     "Was the US above China as export destination in December 2023, for the first time since June 2003?" is one
     query. Pairs are compared only in periods where both have a figure from fct_bilateral_trade. -#}
 {%- set partners = var('crossover_partners') -%}
+{% call cast_to_contract() %}
 with flows as (
     select reporter_iso3, partner_iso3, period_grain, period_start, 'export' as flow, export_usd as value_usd, source
     from {{ ref('fct_bilateral_trade') }}
@@ -71,3 +72,4 @@ select
     source_below
 from sequenced
 where is_above = 1 and was_above = 0
+{% endcall %}

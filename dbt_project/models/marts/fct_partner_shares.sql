@@ -3,6 +3,7 @@
     rank_basis says what a rank is among: 'all_partners' (a source that lists every partner) or 'listed_partners'
     (ECOS lists selected partners only: a rank there is a rank among those, never a full rank). A share is of the
     publisher's reported world total; NULL where none is reported (ECOS has no world imports). -#}
+{% call cast_to_contract() %}
 with trade as (
     select
         trade.reporter_iso3,
@@ -62,3 +63,4 @@ left join ranked as previous_period
     and previous_period.partner_iso3 = current_period.partner_iso3
     and previous_period.period_grain = current_period.period_grain
     and previous_period.period_start = cast({{ dbt.dateadd('year', -1, 'current_period.period_start') }} as date)
+{% endcall %}

@@ -1,5 +1,6 @@
 {#- The product-level figures in the seed product_reference_figures beside the warehouse's values: reproduced
     (rounded or cut off at the published digits), mismatch (a failing test) or not reachable. -#}
+{% call cast_to_contract() %}
 with figures as (
     select
         figures.*,
@@ -62,3 +63,4 @@ select
     end as status,
     source
 from matched
+{% endcall %}

@@ -1,5 +1,6 @@
 {#- Product-level trade, one row per reporter, partner, product, flow and period. partner_iso3 = 'WLD' is a
     reported World total (Comtrade), not a partner; partner_key 'comtrade:<code>' an area n.e.s. (no ISO3). Unit value is USD per kg where a weight was reported. -#}
+{% call cast_to_contract() %}
 select
     reporter_iso3,
     partner_key,
@@ -15,3 +16,4 @@ select
     source,
     classification
 from {{ ref('int_product_trade') }}
+{% endcall %}

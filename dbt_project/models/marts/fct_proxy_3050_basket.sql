@@ -3,6 +3,7 @@
     families with data (the ministry's literal "average"; its text: 70 % in 2022, to fall to <= 50 % by 2030), the
     import-weighted mean and the median beside it, and the distance to the target. Families without data are
     counted, not zeroed. -#}
+{% call cast_to_contract() %}
 with items as (
     select * from {{ ref('fct_proxy_3050_basket_items') }}
 )
@@ -27,3 +28,4 @@ select
     cast(sum(total_import_usd) as decimal(38, 6)) as basket_import_usd
 from items
 group by reporter_iso3, source, period_grain, period_start
+{% endcall %}

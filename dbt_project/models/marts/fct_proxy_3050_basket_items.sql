@@ -3,6 +3,7 @@
     period its source covers, with D_i = the largest supplier's share of the family's imports, or 'no data' where
     the source has no imports of the family (never a zero). A proxy: the ministry published neither its list of 185
     items nor its formula. -#}
+{% call cast_to_contract() %}
 with families as (
     select
         family_id,
@@ -89,3 +90,4 @@ left join dependence
     and dependence.period_grain = periods.period_grain
     and dependence.period_start = periods.period_start
     and dependence.family_id = families.family_id
+{% endcall %}

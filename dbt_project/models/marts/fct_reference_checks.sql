@@ -2,6 +2,7 @@
     reference_figure_claims (y/y change, previous deficit year, rank). Each row says whether the warehouse
     reproduces it within the figure's rounding, or why it cannot reach it. -#}
 {%- set reporter = var('reporter_iso3') -%}
+{% call cast_to_contract() %}
 with figures as (
     select
         figure_id,
@@ -178,3 +179,4 @@ select
     end as reason,
     note
 from matched
+{% endcall %}

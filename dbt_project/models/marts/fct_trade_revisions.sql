@@ -3,6 +3,7 @@
     vintage and in its latest vintage (a vintage is a whole month's load), and the revision (latest - first) per
     flow. A partner absent from a vintage has NULL there: `in_latest_vintage` false means the latest load dropped
     it. Months loaded once have a zero revision. -#}
+{% call cast_to_contract() %}
 with vintages as (
     select * from {{ ref('int_monthly_trade_vintages') }}
 ),
@@ -55,3 +56,4 @@ left join latest_vintage
     on latest_vintage.source = partners.source
     and latest_vintage.partner_code = partners.partner_code
     and latest_vintage.period_start = partners.period_start
+{% endcall %}

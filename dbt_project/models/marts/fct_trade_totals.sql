@@ -4,6 +4,7 @@
     books trade to unallocated codes (KCS, KOSIS API), unallocated_coded_* is that figure, summed from those rows.
     A monthly total comes from the best source with a total row (see int_trade_world_totals); ECOS has world
     exports only, so its months have no reported imports (NULL). -#}
+{% call cast_to_contract() %}
 with partner_sums as (
     select
         reporter_iso3,
@@ -44,3 +45,4 @@ left join partner_sums
     on partner_sums.reporter_iso3 = totals.reporter_iso3
     and partner_sums.period_grain = totals.period_grain
     and partner_sums.period_start = totals.period_start
+{% endcall %}

@@ -1,0 +1,34 @@
+"""Every mart serves a contract: enforced, every column typed with a type both engines (DuckDB, Spark) know, and the
+query cast to it (macros/contract.sql). Reads the manifest `dbt parse` wrote (make test runs it first)."""
+
+import json
+import re
+
+import pytest
+
+from dagster_project import settings
+
+# Types that mean the same on DuckDB and Spark; anything else (varchar, hugeint, text) would break the Spark target.
+PORTABLE_TYPE = re.compile(r"^(string|bigint|integer|double|boolean|date|timestamp|decimal\(\d+,\d+\))$")
+
+
+def mart_nodes() -> list[dict]:
+    manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    nodes = [node for node in manifest["nodes"].values()
+             if node["resource_type"] == "model" and node["fqn"][1] == "marts"]
+    assert nodes, "no marts in the manifest"
+    return nodes
+
+
+@pytest.mark.parametrize("node", mart_nodes(), ids=lambda node: node["name"])
+def test_every_mart_serves_an_enforced_contract(node):
+    assert node["config"]["contract"]["enforced"], f"{node['name']}: contract not enforced"
+    assert node["columns"], f"{node['name']}: no columns declared"
+    untyped = [name for name, column in node["columns"].items() if not column.get("data_type")]
+    assert not untyped, f"{node['name']}: columns without data_type: {untyped}"
+    unportable = {name: column["data_type"] for name, column in node["columns"].items()
+                  if not PORTABLE_TYPE.match(column["data_type"])}
+    assert not unportable, f"{node['name']}: types not portable to Spark: {unportable}"
+    undescribed = [name for name, column in node["columns"].items() if not column.get("description")]
+    assert not undescribed, f"{node['name']}: columns without a description: {undescribed}"
+    assert "cast_to_contract()" in node["raw_code"], f"{node['name']}: query not wrapped in cast_to_contract()"
