@@ -101,6 +101,19 @@ IMF_LIVE_ENV = "IMF_LIVE"
 MONTHLY_PARTITIONS_START = "2000-01"
 YEARLY_PARTITIONS_START = "2000"
 
+# DuckDB limits for the loaders and dbt: the native load path and the product marts spill to disk beyond
+# the memory limit instead of growing (the full item-by-country feed does not fit in memory as Python objects).
+DUCKDB_MEMORY_LIMIT_ENV = "DUCKDB_MEMORY_LIMIT"
+DUCKDB_THREADS_ENV = "DUCKDB_THREADS"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+DEFAULT_DUCKDB_THREADS = 2
+
+# The item-by-country feed costs ~280 calls a month against that quota (a 2007-2026 backfill: a week of it), so
+# going live with it is an explicit choice on top of KCS_SERVICE_KEY: without KCS_ITEMS_LIVE=1 no item call is made.
+KCS_ITEMS_LIVE_ENV = "KCS_ITEMS_LIVE"
+# data.go.kr development quota of the KCS item-by-country endpoint (calls a day); a month is ~280 calls.
+KCS_ITEM_DAILY_CALL_LIMIT = 10_000
+
 HTTP_TIMEOUT_SECONDS = 60.0
 HTTP_MAX_ATTEMPTS = 5
 # Exponential backoff between attempts: initial, 2x initial, 4x initial, ... capped at the maximum.
@@ -157,6 +170,9 @@ def export_warehouse_path() -> Path:
     os.environ[WAREHOUSE_PATH_ENV] = str(path)
     os.environ[RAW_PARQUET_DIR_ENV] = str(raw_parquet_dir())
     os.environ[SPARK_WAREHOUSE_DIR_ENV] = str(spark_warehouse_dir())
+    # profiles.yml reads the DuckDB limits too.
+    os.environ[DUCKDB_MEMORY_LIMIT_ENV] = duckdb_memory_limit()
+    os.environ[DUCKDB_THREADS_ENV] = str(duckdb_threads())
     return path
 
 
@@ -219,3 +235,17 @@ def source_configured(source: str) -> bool:
 def inbox_dir() -> Path:
     """Where files dropped by hand are picked up by the inbox sensor: `<raw_dir>/inbox/<source>/<partition>/`."""
     return raw_dir() / "inbox"
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB `memory_limit` of every warehouse connection (loaders, dbt): e.g. `2GB`."""
+    return os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def duckdb_threads() -> int:
+    return int(os.environ.get(DUCKDB_THREADS_ENV) or DEFAULT_DUCKDB_THREADS)
+
+
+def kcs_items_live() -> bool:
+    """The KCS item-by-country asset may call the API: KCS_SERVICE_KEY is set and KCS_ITEMS_LIVE=1."""
+    return source_configured("kcs") and os.environ.get(KCS_ITEMS_LIVE_ENV, "").strip() == "1"

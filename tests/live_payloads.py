@@ -79,3 +79,24 @@ def kosis_usa_2024_row() -> dict[str, str]:
     value_rows = json.loads(KOSIS_META_JSON.read_text(encoding="utf-8"))["value_rows"]
     (row,) = next(rows for key, rows in value_rows.items() if "DT_1R11006_FRM101" in key and "MEMBER=미국" in key)
     return {**row, "C1": "13102103829E.US", "C1_NM": "미국", "ITM_NM": "수출액", "UNIT_NM": "천달러"}
+
+
+def kcs_item_response(records: list[dict[str, str]], *, total: dict[str, str] | None = None, **kwargs) -> bytes:
+    """A nitemtrade body for one partner: the records plus the one 총계 row (`hsCd`/`statCd` `-`) whose figures
+    are the sums of the records, unless `total` overrides some of them."""
+    fields = ("expDlr", "impDlr", "balPayments", "expWgt", "impWgt")
+    summed = {f: str(sum(int(r[f]) for r in records if r[f].lstrip("-").isdigit())) for f in fields}
+    row = {"year": "총계", "statCd": "-", "statCdCntnKor1": "-", "hsCd": "-", "statKor": "-", **summed,
+           **(total or {})}
+    return kcs_envelope([*records, row], **kwargs)
+
+
+def kcs_item_record(month: str, partner: str, hs: str, exp: int, imp: int, exp_kg: int = 0, imp_kg: int = 0,
+                    **overrides: str) -> dict[str, str]:
+    """Synthetic nitemtrade record (made-up figures for tests; never loaded into a shipped warehouse)."""
+    names = {"US": "미국", "CN": "중국", "NA": "나미비아", "JP": "일본"}
+    record = {"year": month.replace("-", "."), "statCd": partner, "statCdCntnKor1": names.get(partner, partner),
+              "hsCd": hs, "statKor": "합성 품목", "expDlr": str(exp), "impDlr": str(imp),
+              "balPayments": str(exp - imp), "expWgt": str(exp_kg), "impWgt": str(imp_kg)}
+    record.update(overrides)
+    return record

@@ -5,7 +5,8 @@ import csv
 from dagster_project import settings
 
 from .files import Column, CsvSpec, Repair, RowRule
-from .hs_codes import is_malformed, restore_lost_leading_zero
+from .hs_codes import (is_malformed, is_malformed_sql, not_in_sql, restore_lost_leading_zero,
+                       restore_lost_leading_zero_sql)
 
 
 def known_partner_codes() -> set[str]:
@@ -78,11 +79,13 @@ LEGACY_TRADE = CsvSpec(
         "Customs Proc. Code", "Mode of Transport Code", "Commodity Code",
     ),
     units="USD, kg",
+    engine="duckdb",
     repairs=(
         Repair(
             "Commodity Code",
             "_hs_code_repaired",
             lambda rows: restore_lost_leading_zero(rows["Commodity Code"], _commodity_length(rows)),
+            sql=restore_lost_leading_zero_sql('"Commodity Code"', '"Aggregate Level"'),
         ),
     ),
     row_rules=(
@@ -90,19 +93,24 @@ LEGACY_TRADE = CsvSpec(
             "Commodity Code",
             "commodity code does not have the digits its Aggregate Level says",
             lambda rows: is_malformed(rows["Commodity Code"], _commodity_length(rows)),
+            sql=is_malformed_sql('"Commodity Code"', '"Aggregate Level"'),
         ),
         RowRule(
             "Reporter Code",
             "unknown reporter code (not in reference/comtrade_uncode_to_iso.csv nor the override seed)",
             lambda rows: ~rows["Reporter Code"].isin(known_partner_codes()),
+            sql=lambda: not_in_sql('"Reporter Code"', known_partner_codes()),
         ),
         RowRule(
             "Partner Code",
             "unknown partner code (not in reference/comtrade_uncode_to_iso.csv nor the override seed)",
             lambda rows: ~rows["Partner Code"].isin(known_partner_codes()),
+            sql=lambda: not_in_sql('"Partner Code"', known_partner_codes()),
         ),
-        RowRule("Trade Value (US$)", "negative value in Trade Value (US$)", lambda rows: rows["Trade Value (US$)"] < 0),
-        RowRule("Netweight (kg)", "negative value in Netweight (kg)", lambda rows: rows["Netweight (kg)"] < 0),
+        RowRule("Trade Value (US$)", "negative value in Trade Value (US$)", lambda rows: rows["Trade Value (US$)"] < 0,
+                sql='"Trade Value (US$)" < 0'),
+        RowRule("Netweight (kg)", "negative value in Netweight (kg)", lambda rows: rows["Netweight (kg)"] < 0,
+                sql='"Netweight (kg)" < 0'),
     ),
 )
 

@@ -73,6 +73,9 @@ class RowRule:
     column: str
     reason: str
     breaks: Callable[[pd.DataFrame], pd.Series]
+    # The same rule as a SQL boolean over the typed (and repaired) columns, for the DuckDB-native load path
+    # (warehouse/native_load.py); a callable is evaluated at load time (e.g. a code list read from a seed).
+    sql: str | Callable[[], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class Repair:
     column: str
     flag: str
     apply: Callable[[pd.DataFrame], tuple[pd.Series, pd.Series]]
+    # The same repair in SQL for the DuckDB-native load path: (repaired value, mask of repaired rows).
+    sql: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,9 @@ class CsvSpec:
     units: str = ""
     repairs: tuple[Repair, ...] = ()
     row_rules: tuple[RowRule, ...] = ()
+    # "duckdb": loaded by warehouse/native_load.py (parse and validate in SQL; for large files); "pandas": by
+    # parse_csv. Both apply the same columns, repairs and rules and fail with the same messages.
+    engine: Literal["pandas", "duckdb"] = "pandas"
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

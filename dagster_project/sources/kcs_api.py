@@ -8,22 +8,24 @@ is not a fact: it is checked against the sum of the months and dropped.
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml.ElementTree as SafeET
+from xml.parsers import expat
 
 from dagster_project import settings
 
 from .decoding import decode_body, strip_xml_declaration
 from .errors import ApiError, ResponseFormatError
 from .fetch import ApiRequest, Fetcher, require_key
-from .landing import Landed, landed_files
+from .landing import SIDECAR_SUFFIX, Landed, landed_files
 
 SOURCE_KEY = "kcs"  # settings.SOURCE_KEY_ENVS
 NATION_TRADE = "kcs_nationtrade"  # landing folder names
@@ -41,7 +43,10 @@ NO_DATA = "03"  # data.go.kr convention: a valid request with an empty result.
 RETRYABLE_CODES = {"05": "service timeout", "22": "daily request quota exceeded", "23": "per-second request quota exceeded"}
 KEY_CODES = {"20": "access denied", "21": "key temporarily disabled", "30": "key not registered",
              "31": "key expired", "32": "IP not registered", "33": "unsigned call"}
-PARAM_CODES = {"10": "invalid request parameter", "11": "mandatory request parameter missing"}
+PARAM_CODES = {"10": "invalid request parameter", "11": "mandatory request parameter missing",
+               # nitemtrade answers 99 when neither hsSgn nor cntyCd is given
+               "99": "unknown error (nitemtrade: at least one of hsSgn or cntyCd is required)"}
+ITEM_TOTAL_CODE = "-"  # hsCd and statCd of nitemtrade's 총계 row
 
 # Source field -> how to read it. Amounts and weights are summed against the 총계 row.
 _AMOUNT_FIELDS = ("expDlr", "impDlr", "balPayments")
@@ -118,9 +123,57 @@ def parse_number(text: str | None, *, field: str, error: ApiError) -> int | None
     return int(value)
 
 
-def _text(element: Element | None, path: str) -> str | None:
-    found = element.find(path) if element is not None else None
-    return found.text.strip() if found is not None and found.text is not None else None
+class _Forbidden(ValueError):
+    pass
+
+
+def _forbid(*_args) -> None:
+    raise _Forbidden("entity declarations and external entities are not accepted")
+
+
+def _read_xml(text: str) -> tuple[str, dict[str, str], list[dict[str, str]]]:
+    """The root tag, the text of every leaf outside items (by path below the root, e.g. `header/resultCode`), and
+    the `body/items/item` records as {field: text}. One pass of expat with small callbacks: a month of the item
+    feed is ~100,000 records, too many for a tree. Entity declarations (billion laughs) and external entities
+    are refused, as defusedxml refuses them."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.EntityDeclHandler = _forbid
+    parser.ExternalEntityRefHandler = _forbid
+    stack: list[str] = []
+    leaves: dict[str, str] = {}
+    items: list[dict[str, str]] = []
+    chunks: list[str] = []
+    state = {"item": None, "leaf": False, "root": ""}
+
+    def start(tag, _attrs):
+        stack.append(tag)
+        if len(stack) == 1:
+            state["root"] = tag
+        chunks.clear()
+        state["leaf"] = True
+        if tag == "item" and stack[1:4] == ["body", "items", "item"] and len(stack) == 4:
+            state["item"] = {}
+
+    def end(tag):
+        item = state["item"]
+        if state["leaf"]:
+            value = "".join(chunks).strip()
+            if item is not None and len(stack) == 5:
+                item[tag] = value
+            elif item is None:
+                leaves["/".join(stack[1:])] = value
+        if item is not None and len(stack) == 4 and tag == "item":
+            items.append(item)
+            state["item"] = None
+        state["leaf"] = False
+        stack.pop()
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chunks.append
+    parser.Parse(text, True)
+    return state["root"], leaves, items
 
 
 def parse_page(data: bytes, *, source: str, partition: str, file: str, content_type: str | None = None) -> KcsPage:
@@ -133,35 +186,36 @@ def parse_page(data: bytes, *, source: str, partition: str, file: str, content_t
         raise bad("empty body (no XML at all)")
     text = decode_body(data, content_type, what=bad)
     try:
-        root = SafeET.fromstring(strip_xml_declaration(text))
-    except ParseError as exc:
+        root, leaves, records = _read_xml(strip_xml_declaration(text))
+    except expat.ExpatError as exc:
         raise bad(f"truncated or malformed XML ({exc})") from None
+    except _Forbidden as exc:
+        raise bad(str(exc)) from None
 
-    if root.tag == "OpenAPI_ServiceResponse":  # gateway error: key, quota, unknown service
-        header = root.find("cmmMsgHeader")
-        code = _text(header, "returnReasonCode") or "99"
-        message = " ".join(filter(None, (_text(header, "errMsg"), _text(header, "returnAuthMsg"))))
+    if root == "OpenAPI_ServiceResponse":  # gateway error: key, quota, unknown service
+        code = leaves.get("cmmMsgHeader/returnReasonCode") or "99"
+        message = " ".join(filter(None, (leaves.get("cmmMsgHeader/errMsg"), leaves.get("cmmMsgHeader/returnAuthMsg"))))
         return KcsPage(code.zfill(2), message, 0, (), None, file)
-    if root.tag != "response":
-        raise bad(f"unexpected root element <{root.tag}>, expected <response>")
+    if root != "response":
+        raise bad(f"unexpected root element <{root}>, expected <response>")
 
-    code = _text(root, "header/resultCode")
+    code = leaves.get("header/resultCode")
     if code is None:
         raise bad("no header/resultCode in the response")
-    message = _text(root, "header/resultMsg") or ""
+    message = leaves.get("header/resultMsg") or ""
     if code.zfill(2) != OK:
         return KcsPage(code.zfill(2), message, 0, (), None, file)
 
     items, total = [], None
-    for item in root.iterfind("body/items/item"):
-        record = {child.tag: (child.text or "").strip() for child in item}
-        if record.get("year") == TOTAL_LABEL:
+    for record in records:
+        if record.get("year") == TOTAL_LABEL or (
+                record.get("hsCd") == ITEM_TOTAL_CODE and record.get("statCd") == ITEM_TOTAL_CODE):
             if total is not None:
                 raise bad(f"more than one {TOTAL_LABEL} row")
             total = record
         else:
             items.append(record)
-    count_text = _text(root, "body/totalCount")
+    count_text = leaves.get("body/totalCount")
     context = ApiError(source, partition, "", file=file)
     total_count = parse_number(count_text, field="totalCount", error=context)
     if total_count is None:
@@ -332,8 +386,16 @@ def _fetch(
         pages: list[KcsPage] = []
         page_no = 1
         while True:
-            params = {"strtYymm": chunk_start, "endYymm": chunk_end, **filters,
-                      "numOfRows": str(rows_per_page), "pageNo": str(page_no)}
+            params = {"strtYymm": chunk_start, "endYymm": chunk_end, **filters}
+            if source == ITEM_TRADE:
+                # nitemtrade ignores numOfRows/pageNo and answers everything at once: asking for page 2 would
+                # return the same records again.
+                request = ApiRequest(source, partition, url, params, secret_params={"serviceKey": key})
+                file, page = fetcher.fetch(request, lambda f: (f, _landed_page(f, source, partition)))
+                landed.append(file)
+                pages.append(page)
+                break
+            params.update({"numOfRows": str(rows_per_page), "pageNo": str(page_no)})
             request = ApiRequest(source, partition, url, params, secret_params={"serviceKey": key})
             file, page = fetcher.fetch(request, lambda f: (f, _landed_page(f, source, partition)))
             landed.append(file)
@@ -376,10 +438,138 @@ def fetch_item_trade(
     rows_per_page: int = DEFAULT_ROWS_PER_PAGE,
     tolerance: int = 1,
 ) -> KcsResult:
-    """Korea's monthly trade by HS item x partner country (`cntyCd` is documented as required), USD and kg."""
+    """Korea's monthly trade by HS item x partner country (`cntyCd` is documented as required), USD and kg.
+    One call per chunk of at most 12 months: the endpoint ignores paging (`rows_per_page` is unused)."""
     filters = {"cntyCd": country, **({"hsSgn": hs_code} if hs_code else {})}
     return _fetch(ITEM_TRADE, start_yymm, end_yymm, filters, partition=partition, fetcher=fetcher,
                   rows_per_page=rows_per_page, tolerance=tolerance)
+
+
+# --------------------------------------------------------------------------------------------------- item x country
+#
+# The full item matrix of a month is one call per partner (cntyCd), each answering every HSK-10 item of that
+# partner in one body: nitemtrade ignores numOfRows/pageNo, so none are sent. Every call is landed under
+# raw/landing/kcs_nitemtrade/<month>/; a call whose landed body is complete and OK is not made again, so an
+# interrupted month resumes where it stopped. When every partner has landed, a marker file says the month is
+# complete; only a complete month is loaded.
+
+COMPLETE_MARKER = "month.complete.json"
+
+
+def item_partners() -> list[str]:
+    """The KCS/KOSIS partner codes (ISO2 plus KCS's own: `ZZ` others, ...), total `00` excluded; `NA` is Namibia."""
+    path = settings.raw_dir() / "kosis_meta" / "DT_1R11006_FRM101_country_codes.csv"
+    with path.open(encoding="utf-8", newline="") as file:
+        return sorted({row["country_code"] for row in csv.DictReader(file)} - {"00"})
+
+
+class CallBudget:
+    """Calls made per UTC day against the development quota, kept beside the landed files (so every run of the
+    day counts); a call over the budget is refused before it is made."""
+
+    def __init__(self, root: Path, limit: int, today: str | None = None) -> None:
+        self.path = root / f"{ITEM_TRADE}.calls.json"
+        self.limit = limit
+        self.today = today or datetime.now(UTC).date().isoformat()
+
+    def used(self) -> int:
+        if not self.path.exists():
+            return 0
+        return int(json.loads(self.path.read_text(encoding="utf-8")).get(self.today, 0))
+
+    def spend(self) -> None:
+        used = self.used()
+        if used >= self.limit:
+            raise ApiError(ITEM_TRADE, "-", f"the daily budget of {self.limit} calls is used up today ({self.today}); "
+                           "what landed is kept, and the next run resumes there")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({self.today: used + 1}), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ItemMonth:
+    """The landed responses of one month, one per partner, and how many calls this run made."""
+
+    month: str  # YYYY-MM
+    landed: list[Landed]
+    calls_made: int
+    resumed: int  # partners whose landed response was reused
+
+
+def _item_request(month: str, partner: str, key: str) -> ApiRequest:
+    yymm = month.replace("-", "")
+    return ApiRequest(ITEM_TRADE, month, f"{settings.kcs_base_url()}/{_PATHS[ITEM_TRADE]}",
+                      {"strtYymm": yymm, "endYymm": yymm, "cntyCd": partner}, secret_params={"serviceKey": key})
+
+
+def _reusable(folder: Path, request: ApiRequest) -> Landed | None:
+    """The landed response of this request if it is complete and OK (else None: fetch it again)."""
+    sidecar_path = folder / f"{request.request_id}{SIDECAR_SUFFIX}"
+    if not sidecar_path.exists():
+        return None
+    sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+    path = folder / sidecar["body_file"]
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sidecar["sha256"]:
+        return None
+    landed = Landed(path, sidecar)
+    try:
+        _landed_page(landed, ITEM_TRADE, request.partition)
+    except ApiError:
+        return None
+    return landed
+
+
+def fetch_item_month(
+    month: str,
+    *,
+    partners: Sequence[str] | None = None,
+    fetcher: Fetcher | None = None,
+    budget: CallBudget | None = None,
+) -> ItemMonth:
+    """Every partner's HSK-10 trade for one month (YYYY-MM), landed; calls already landed are not repeated."""
+    key = _service_key(month)  # before any network: no key, no request
+    fetcher = fetcher or Fetcher()
+    budget = budget or CallBudget(fetcher.landing_root, settings.KCS_ITEM_DAILY_CALL_LIMIT)
+    partners = list(partners if partners is not None else item_partners())
+    folder = fetcher.landing_root / ITEM_TRADE / month
+    landed, calls, resumed = [], 0, 0
+    for partner in partners:
+        request = _item_request(month, partner, key)
+        found = _reusable(folder, request)
+        if found is not None:
+            landed.append(found)
+            resumed += 1
+            continue
+        budget.spend()
+        calls += 1
+        file, _ = fetcher.fetch(request, lambda f: (f, _landed_page(f, ITEM_TRADE, month)))
+        landed.append(file)
+    (folder / COMPLETE_MARKER).write_text(json.dumps({"month": month, "partners": partners}), encoding="utf-8")
+    return ItemMonth(month, landed, calls, resumed)
+
+
+def landed_item_month(month: str, *, landing_root: Path | None = None) -> list[Landed]:
+    """The landed responses of a complete month (for a replay without a key); a half-fetched month is refused."""
+    root = landing_root or settings.landing_dir()
+    folder = root / ITEM_TRADE / month
+    marker = folder / COMPLETE_MARKER
+    landed = landed_files(ITEM_TRADE, month, root)
+    if not marker.exists():
+        raise ApiError(ITEM_TRADE, month, f"only {len(landed)} partner response(s) landed and the month is not "
+                       f"complete; set {settings.KCS_SERVICE_KEY_ENV} to resume fetching it")
+    partners = json.loads(marker.read_text(encoding="utf-8"))["partners"]
+    by_partner = {item.params.get("cntyCd"): item for item in landed}
+    missing = [p for p in partners if p not in by_partner]
+    if missing:
+        raise ApiError(ITEM_TRADE, month, f"landed responses missing for partner(s) {missing[:10]}")
+    return [by_partner[p] for p in partners]
+
+
+def item_records(landed: Landed, month: str) -> tuple[list[dict[str, str]], dict[str, str] | None]:
+    """The item records (text, as published) and the 총계 record of one landed response; errors (gateway shape,
+    code 99, key codes) raise: they never become rows."""
+    page = _landed_page(landed, ITEM_TRADE, month)
+    return list(page.items), page.total
 
 
 def _call_key(landed: Landed) -> tuple:
@@ -420,5 +610,7 @@ def replay(source: str, partition: str, *, landing_root: Path | None = None, tol
 
 __all__ = [
     "KcsTradeRow", "KcsResult", "KcsPage", "TotalMismatchError", "fetch_nation_trade", "fetch_item_trade",
-    "replay", "latest_response", "rows_from_files", "check_pages", "month_chunks", "parse_page", "check_result", "rows_from_pages", "NATION_TRADE", "ITEM_TRADE",
+    "replay", "latest_response", "rows_from_files", "check_pages", "month_chunks", "fetch_item_month",
+    "landed_item_month", "item_records", "item_partners", "CallBudget", "parse_page", "check_result", "rows_from_pages",
+    "NATION_TRADE", "ITEM_TRADE",
 ]

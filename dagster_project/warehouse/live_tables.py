@@ -35,6 +35,11 @@ LIVE_TABLES = {
         LiveTable("kcs_trade_by_country", kcs_api.KcsTradeRow,
                   ("period", "country_code", "hs_code", "export_usd", "import_usd", "balance_usd", "export_kg",
                    "import_kg")),
+        # HSK-10 x partner x month (loaded DuckDB-natively by warehouse/item_load.py, which hashes these same
+        # figures in SQL)
+        LiveTable("kcs_trade_by_item_country", kcs_api.KcsTradeRow,
+                  ("period", "country_code", "hs_code", "export_usd", "import_usd", "balance_usd", "export_kg",
+                   "import_kg")),
         LiveTable("kosis_trade_by_country_monthly", kosis_api.KosisRow,
                   ("item_id", "country_code", "period_type", "period", "value")),
         LiveTable("comtrade_trade_by_partner", comtrade_api.ComtradeRow,

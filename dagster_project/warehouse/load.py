@@ -31,8 +31,12 @@ class LoadResult:
     loaded_at: datetime
 
 
-def _quote(identifier: str) -> str:
+def quote(identifier: str) -> str:
+    """A DuckDB identifier, quoted."""
     return '"' + identifier.replace('"', '""') + '"'
+
+
+_quote = quote
 
 
 @contextmanager
@@ -53,7 +57,8 @@ def _transaction(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
             con.unregister(name)
 
 
-def _create_quarantine(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+def create_quarantine(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    """`schema.quarantine`, the rows every loader rejected with their reason, if missing."""
     con.execute(
         f"""
         CREATE TABLE IF NOT EXISTS {_quote(schema)}.{QUARANTINE_TABLE} (
@@ -69,6 +74,9 @@ def _create_quarantine(con: duckdb.DuckDBPyConnection, schema: str) -> None:
             _load_id VARCHAR NOT NULL
         )"""
     )
+
+
+_create_quarantine = create_quarantine
 
 
 def replace_source_rows(
@@ -202,39 +210,79 @@ def append_vintage(
         _load_id=load_id,
     )
     target = f"{_quote(schema)}.{_quote(table)}"
-    log = f"{_quote(schema)}.{VINTAGE_LOG}"
     incoming = f"_incoming_{table}"
     create_vintage_table(con, schema, table, rows)
     with _transaction(con, {incoming: frame}):
-        previous = con.execute(
-            f"""SELECT status, content_sha256, row_count FROM {log}
-                WHERE source_table = ? AND source_label = ? AND partition = ?
-                ORDER BY _loaded_at DESC LIMIT 1""",
-            [table, source_label, partition],
-        ).fetchone()
-        last_new = con.execute(
-            f"""SELECT content_sha256, row_count FROM {log}
-                WHERE source_table = ? AND source_label = ? AND partition = ? AND status = '{NEW}'
-                ORDER BY _loaded_at DESC LIMIT 1""",
-            [table, source_label, partition],
-        ).fetchone()
-        previous_status = previous[0] if previous else None
-        if len(frame) == 0:
-            # Nothing loaded into nothing (no key, nothing landed) is not news; a month that had figures is.
-            status = EMPTY if last_new is not None and previous_status != EMPTY else UNCHANGED
-        elif last_new is not None and last_new[0] == fingerprint:
-            status = UNCHANGED
-        else:
-            status = NEW
+        status, logged, previous_row_count = vintage_status(
+            con, schema, table, source_label=source_label, partition=partition, fingerprint=fingerprint,
+            row_count=len(frame))
         if status == NEW:
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_quote(incoming)}")
-        # Logged: new figures, an empty pull, and figures that came back unchanged after an empty pull.
-        if status in (NEW, EMPTY) or (status == UNCHANGED and previous_status == EMPTY and len(frame)):
-            con.execute(f"INSERT INTO {log} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [table, source_label, partition, status, len(frame), fingerprint,
-                         json.dumps(source_files), loaded_at, load_id])
+        if logged:
+            log_vintage(con, schema, table, source_label=source_label, partition=partition, status=status,
+                        row_count=len(frame), fingerprint=fingerprint, source_files=source_files,
+                        loaded_at=loaded_at, load_id=load_id)
     return VintageResult(
         table=f"{schema}.{table}", partition=partition, source_label=source_label, row_count=len(frame),
         status=status, content_sha256=fingerprint, loaded_at=loaded_at,
-        previous_row_count=last_new[1] if last_new else None,
+        previous_row_count=previous_row_count,
     )
+
+
+def vintage_status(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    *,
+    source_label: str,
+    partition: str,
+    fingerprint: str,
+    row_count: int,
+) -> tuple[str, bool, int | None]:
+    """What a load of (source label, partition) with these figures is, against raw.load_vintages: its status
+    (NEW, EMPTY or UNCHANGED), whether it is logged, and the row count of the latest NEW vintage (None: none).
+    Call inside the load's transaction; every vintage loader (pandas rows or DuckDB-native) decides the same way."""
+    log = f"{_quote(schema)}.{VINTAGE_LOG}"
+    previous = con.execute(
+        f"""SELECT status, content_sha256, row_count FROM {log}
+            WHERE source_table = ? AND source_label = ? AND partition = ?
+            ORDER BY _loaded_at DESC LIMIT 1""",
+        [table, source_label, partition],
+    ).fetchone()
+    last_new = con.execute(
+        f"""SELECT content_sha256, row_count FROM {log}
+            WHERE source_table = ? AND source_label = ? AND partition = ? AND status = '{NEW}'
+            ORDER BY _loaded_at DESC LIMIT 1""",
+        [table, source_label, partition],
+    ).fetchone()
+    previous_status = previous[0] if previous else None
+    if row_count == 0:
+        # Nothing loaded into nothing (no key, nothing landed) is not news; a month that had figures is.
+        status = EMPTY if last_new is not None and previous_status != EMPTY else UNCHANGED
+    elif last_new is not None and last_new[0] == fingerprint:
+        status = UNCHANGED
+    else:
+        status = NEW
+    # Logged: new figures, an empty pull, and figures that came back unchanged after an empty pull.
+    logged = status in (NEW, EMPTY) or (status == UNCHANGED and previous_status == EMPTY and row_count > 0)
+    return status, logged, (last_new[1] if last_new else None)
+
+
+def log_vintage(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    *,
+    source_label: str,
+    partition: str,
+    status: str,
+    row_count: int,
+    fingerprint: str,
+    source_files: list[str],
+    loaded_at: datetime,
+    load_id: str,
+) -> None:
+    """One line of raw.load_vintages."""
+    con.execute(f"INSERT INTO {_quote(schema)}.{VINTAGE_LOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [table, source_label, partition, status, row_count, fingerprint, json.dumps(source_files),
+                 loaded_at, load_id])

@@ -72,3 +72,19 @@ import_cif_usd - export_fob_usd as gap_usd,
     {{ var('cif_fob_factor') }} as cif_fob_factor,
     {{ var('mirror_discrepancy_threshold') }} as discrepancy_threshold
 {%- endmacro %}
+
+{#- The median of a column in a group (DuckDB and Spark 3.4+ both have median()). -#}
+{% macro item_median(column) -%}
+    {{ return(adapter.dispatch('item_median')(column)) }}
+{%- endmacro %}
+{% macro default__item_median(column) %}percentile_cont(0.5) within group (order by {{ column }}){% endmacro %}
+{% macro duckdb__item_median(column) %}median({{ column }}){% endmacro %}
+{% macro spark__item_median(column) %}median({{ column }}){% endmacro %}
+
+{#- `materialized` for a CTE that several parts of a query read (DuckDB would otherwise inline and recompute it);
+    nothing on engines without the hint. -#}
+{% macro cte_materialized() -%}
+    {{ return(adapter.dispatch('cte_materialized')()) }}
+{%- endmacro %}
+{% macro default__cte_materialized() %}{% endmacro %}
+{% macro duckdb__cte_materialized() %}materialized{% endmacro %}

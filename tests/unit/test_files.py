@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.unit.native_parse import parse_csv_native
+
 from dagster_project.sources import kosis
 from dagster_project.sources.files import Column, CsvSpec, SourceFileError, parse_csv
 
@@ -16,6 +18,14 @@ SPEC = CsvSpec(
     ),
     key=("code", "year"),
 )
+
+
+@pytest.fixture(autouse=True, params=["pandas", "duckdb"])
+def engine(request, monkeypatch):
+    """Every test runs against both load paths: parse_csv (pandas) and the DuckDB-native one."""
+    if request.param == "duckdb":
+        monkeypatch.setitem(globals(), "parse_csv", parse_csv_native)
+    return request.param
 
 
 def parse(text: str, spec: CsvSpec = SPEC, encoding: str = "utf-8"):

@@ -47,8 +47,8 @@ def test_real_sample_in_cp949_envelope(live_env, fetcher, landing_root):
     # Landed byte-for-byte, with the request beside it; the key went on the wire only.
     assert result.landed[0].path.read_bytes() == body
     sidecar = json.loads(result.landed[0].path.with_suffix(".request.json").read_text())
-    assert sidecar["params"] == {"strtYymm": "202001", "endYymm": "202012", "cntyCd": "US", "hsSgn": "3304",
-                                 "numOfRows": "1000", "pageNo": "1"}
+    # nitemtrade ignores paging: no numOfRows/pageNo are sent (one call answers everything).
+    assert sidecar["params"] == {"strtYymm": "202001", "endYymm": "202012", "cntyCd": "US", "hsSgn": "3304"}
     assert sidecar["secrets_removed"] == ["serviceKey"]
     assert live_env.hits(ITEM_PATH)[0].query["serviceKey"] == SECRET_KEY
 
@@ -94,23 +94,35 @@ def test_total_mismatch_names_source_partition_and_field(live_env, fetcher):
 
 
 def test_paging_reads_three_pages_until_total_count(live_env, fetcher, landing_root):
-    records = real_kcs_records()  # 13 records served 5 + 5 + 3
+    # nationtrade pages; the real item records stand in for its records (served 5 + 5 + 3).
+    records = real_kcs_records()
 
     def page(query):
         number, size = int(query["pageNo"]), int(query["numOfRows"])
         return Reply(body=kcs_envelope(records[(number - 1) * size: number * size], total_count=13))
 
-    live_env.route(ITEM_PATH, page)
+    live_env.route(NATION_PATH, page)
 
-    result = fetch_item(fetcher, rows_per_page=5)
+    result = kcs_api.fetch_nation_trade("202001", "202012", partition=PARTITION, fetcher=fetcher, rows_per_page=5)
 
-    assert [hit.query["pageNo"] for hit in live_env.hits(ITEM_PATH)] == ["1", "2", "3"]
+    assert [hit.query["pageNo"] for hit in live_env.hits(NATION_PATH)] == ["1", "2", "3"]
     assert [r.period for r in result.rows] == [f"2020.{m:02d}" for m in range(1, 13)]
     assert len(landed_paths(landing_root)) == 6  # 3 bodies + 3 sidecars
     # The same rows come back from the landed files alone, with the 총계 check across pages.
-    live_env.route(ITEM_PATH, Reply(500))
-    replayed = kcs_api.replay(kcs_api.ITEM_TRADE, PARTITION, landing_root=landing_root)
+    live_env.route(NATION_PATH, Reply(500))
+    replayed = kcs_api.replay(kcs_api.NATION_TRADE, PARTITION, landing_root=landing_root)
     assert replayed == result.rows
+
+
+def test_item_trade_sends_no_paging_and_calls_once(live_env, fetcher):
+    # nitemtrade ignores numOfRows/pageNo: a client that paged would read the same records twice.
+    live_env.route(ITEM_PATH, Reply(body=kcs_envelope(real_kcs_records(), total_count=13)))
+
+    rows = fetch_item(fetcher, rows_per_page=5).rows
+
+    [hit] = live_env.hits(ITEM_PATH)
+    assert "pageNo" not in hit.query and "numOfRows" not in hit.query
+    assert len(rows) == 12
 
 
 def test_ranges_over_twelve_months_are_split(live_env, fetcher):

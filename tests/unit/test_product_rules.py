@@ -2,10 +2,20 @@
 
 import pytest
 
+from tests.unit.native_parse import parse_csv_native
+
 from dagster_project.sources import comtrade, kita
 from dagster_project.sources.files import SourceFileError, parse_csv
 
 KITA_HEADER = "Item,Country,Year,Month,Export_dollar,Export_weight,Import_dollar,Import_weight\n"
+
+
+@pytest.fixture(autouse=True, params=["pandas", "duckdb"])
+def engine(request, monkeypatch):
+    """Every test runs against both load paths: parse_csv (pandas) and the DuckDB-native one."""
+    if request.param == "duckdb":
+        monkeypatch.setitem(globals(), "parse_csv", parse_csv_native)
+    return request.param
 
 
 def parse_kita(*lines: str):

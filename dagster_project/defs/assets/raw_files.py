@@ -8,6 +8,7 @@ import pandas as pd
 from dagster_project import settings
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources.files import CsvSpec, SourceFileError, read_csv_files
+from dagster_project.warehouse import native_load
 from dagster_project.warehouse.load import LOAD_COLUMNS, replace_source_rows
 
 _DUCKDB_TYPES = {"Int64": "BIGINT", "Float64": "DOUBLE", "string": "VARCHAR", "object": "DATE", "bool": "BOOLEAN"}
@@ -34,6 +35,51 @@ def _source_paths(spec: CsvSpec) -> list[tuple[Path, str]]:
     return [(path, _display(path)) for path in paths]
 
 
+def _failure(error: SourceFileError) -> dg.Failure:
+    """Fail the asset with the location as structured metadata; nothing was written."""
+    return dg.Failure(
+        description=str(error),
+        metadata={"file": error.file, "row": error.row or 0, "column": error.column or ""},
+        allow_retries=False,
+    )
+
+
+def _load_native(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                 spec: CsvSpec) -> dg.MaterializeResult:
+    """The DuckDB-native path (spec.engine == "duckdb"): parse, validate and load in SQL."""
+    with warehouse.get_connection() as con:
+        try:
+            result, parsed = native_load.load_csv_files(
+                con, settings.RAW_SCHEMA, spec, _source_paths(spec), load_id=context.run.run_id)
+        except SourceFileError as error:
+            raise _failure(error) from None
+        schema = dg.TableSchema(columns=[
+            dg.TableColumn(name, kind) for name, kind, *_ in con.execute(
+                f"DESCRIBE {settings.RAW_SCHEMA}.{spec.table}").fetchall()])
+    context.log.info(
+        f"Loaded {result.row_count} rows from {', '.join(parsed.files)} into {result.table} (DuckDB-native); "
+        f"{result.quarantined_count} quarantined, {parsed.repaired} repaired"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": result.row_count,
+            "dagster/column_schema": schema,
+            "files_sha256": parsed.files,
+            "quarantined_rows": result.quarantined_count,
+            "repaired_rows": parsed.repaired,
+            "loaded_at": result.loaded_at.isoformat(),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=QUARANTINE_CHECK,
+                passed=result.quarantined_count == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"quarantined_rows": result.quarantined_count, "reasons": parsed.reasons},
+            )
+        ],
+    )
+
+
 def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
     """A Dagster asset `raw/<table>` that loads the shipped file(s) described by `spec`, with a check that
     warns when rows were quarantined."""
@@ -58,15 +104,12 @@ def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
         ],
     )
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        if spec.engine == "duckdb":
+            return _load_native(context, warehouse, spec)
         try:
             parsed = read_csv_files(_source_paths(spec), spec)
         except SourceFileError as error:
-            # Fail the asset with the location as structured metadata; nothing was written.
-            raise dg.Failure(
-                description=str(error),
-                metadata={"file": error.file, "row": error.row or 0, "column": error.column or ""},
-                allow_retries=False,
-            ) from None
+            raise _failure(error) from None
         with warehouse.get_connection() as con:
             result = replace_source_rows(
                 con, settings.RAW_SCHEMA, spec.table, parsed.rows,

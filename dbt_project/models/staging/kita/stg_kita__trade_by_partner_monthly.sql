@@ -10,5 +10,6 @@ select
     cast({{ adapter.quote("Import_weight") }} as {{ dbt.type_numeric() }}) as import_kg,
     _hs_code_repaired as is_code_repaired,
     _source_file,
-    _row_number
+    _row_number,
+    _loaded_at
 from {{ source('kita', 'kita_hsk10_trade_by_partner_monthly') }}
