@@ -5,7 +5,7 @@ select
     _source_label as source,
     hs_code as product_code,
     country_code as partner_code,
-    {{ kosis_month_start('period') }} as period_start,
+    {{ month_start('period') }} as period_start,
     cast(export_usd as {{ dbt.type_numeric() }}) as export_usd,
     cast(export_kg as {{ dbt.type_numeric() }}) as export_kg,
     cast(import_usd as {{ dbt.type_numeric() }}) as import_usd,
