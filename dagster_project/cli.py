@@ -84,8 +84,13 @@ def served_lines() -> list[str]:
     many are kept, and whether the served one passes the serving checks."""
     import duckdb
 
-    from dagster_project.warehouse.publish import (generation_info, list_generations, pointer_target, previous_path,
-                                                   serving_checks)
+    from dagster_project.warehouse.publish import (
+        generation_info,
+        list_generations,
+        pointer_target,
+        previous_path,
+        serving_checks,
+    )
 
     served = settings.serving_path()
     lines = []

@@ -379,7 +379,7 @@ def _top_destinations_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Ch
     colours = [PARTNER_COLOURS.get(iso3, "#7a8fa6") for iso3 in ordered["partner_iso3"]]
     bars = ax.barh(ordered["name"], ordered["export_usd"] / USD_PER_BN, color=colours)
     ax.bar_label(bars, labels=[f"{v / USD_PER_BN:.1f} ({_percent(s)})" for v, s in
-                               zip(ordered["export_usd"], ordered["export_share"])], padding=4, fontsize=9)
+                               zip(ordered["export_usd"], ordered["export_share"], strict=True)], padding=4, fontsize=9)
     ax.set_xlabel(f"Exports in {year}, US$ bn (share of Korea's world exports)")
     ax.set_xlim(right=ax.get_xlim()[1] * 1.18)  # room for the bar labels
     ax.grid(False, axis="y")

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote
-
 from pathlib import Path
+from urllib.parse import unquote
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -269,7 +268,7 @@ def rows_from_pages(pages: Sequence[KcsPage], *, source: str, partition: str, to
                     file=totals[0].file, tolerance=tolerance)
     rows = [to_row(record, source=source, partition=partition, file=file) for record, file in records]
     if window is not None:
-        for (record, file), row in zip(records, rows, strict=True):
+        for (_record, file), row in zip(records, rows, strict=True):
             month = row.period.replace(".", "")
             if not window[0] <= month <= window[1]:
                 raise ResponseFormatError(
@@ -426,6 +425,20 @@ def replay(source: str, partition: str, *, landing_root: Path | None = None, tol
 
 
 __all__ = [
-    "KcsTradeRow", "KcsResult", "KcsPage", "TotalMismatchError", "fetch_nation_trade", "fetch_item_trade",
-    "replay", "latest_response", "rows_from_files", "check_pages", "month_chunks", "parse_page", "check_result", "rows_from_pages", "NATION_TRADE", "ITEM_TRADE",
+    "ITEM_TRADE",
+    "NATION_TRADE",
+    "KcsPage",
+    "KcsResult",
+    "KcsTradeRow",
+    "TotalMismatchError",
+    "check_pages",
+    "check_result",
+    "fetch_item_trade",
+    "fetch_nation_trade",
+    "latest_response",
+    "month_chunks",
+    "parse_page",
+    "replay",
+    "rows_from_files",
+    "rows_from_pages",
 ]

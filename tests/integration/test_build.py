@@ -89,7 +89,7 @@ def test_totals_keep_the_unallocated_residual(marts, annual):
                unallocated_export_usd, unallocated_import_usd, unallocated_import_share
         from marts.fct_trade_totals where period_grain = 'year' order by 1""")
     assert [r[0] for r in rows] == per_year.index.tolist()
-    for year, rep_x, rep_m, part_x, part_m, un_x, un_m, un_m_share in rows:
+    for year, rep_x, rep_m, part_x, part_m, un_x, un_m, _un_m_share in rows:
         expected = per_year.loc[year]
         assert (float(rep_x), float(rep_m)) == (expected.total_export, expected.total_import)
         assert (float(part_x), float(part_m)) == (expected.partner_export, expected.partner_import)

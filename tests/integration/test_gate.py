@@ -5,7 +5,6 @@ dbt into temporary DuckDB files; the KCS source is a real HTTP server on 127.0.0
 import hashlib
 
 import dagster as dg
-import pytest
 
 from dagster_project import settings
 from dagster_project.sources import inbox, kcs_api

@@ -15,7 +15,7 @@ from dagster_project import settings
 from dagster_project.sources import kcs_api
 
 from ..live_payloads import SECRET_KEY, Reply, kcs_envelope
-from .conftest import environment, query, served_path_for, table_contents
+from .conftest import environment, query, table_contents
 from .kcs_december_2023 import december_2023_records
 
 KCS_PATH = "/nationtrade/getNationtradeList"
@@ -81,11 +81,11 @@ def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy,
         order by partner_code""")
     expected = {r["statCd"]: r for r in synthetic_kcs_month("202403")[:-1]}
     assert [r[1] for r in rows] == sorted(expected)
-    for source, code, iso3, exports, imports, balance in rows:
+    for _source, code, _iso3, exports, imports, balance in rows:
         record = expected[code]
         assert (int(exports), int(imports), int(balance)) == tuple(
             int(record[f].replace(",", "")) for f in ("expDlr", "impDlr", "balPayments"))
-    assert dict((r[1], r[2]) for r in rows)["NA"] == "NAM"
+    assert {r[1]: r[2] for r in rows}["NA"] == "NAM"
     [(kosis_cn,)] = query(warehouse_copy, """select export_usd from marts.fct_monthly_trade
         where source = 'kosis_monthly_api' and partner_code = 'CN'""")
     assert int(kosis_cn) == 11_000_000 * 1000  # thousand USD -> USD

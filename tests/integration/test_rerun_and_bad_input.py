@@ -3,8 +3,13 @@
 import dagster as dg
 import pytest
 
-from .conftest import (MONTHLY_SUMS_CHECK, check_evaluations, inflate_june_2019_china_exports, step_failure_messages,
-                       table_contents)
+from .conftest import (
+    MONTHLY_SUMS_CHECK,
+    check_evaluations,
+    inflate_june_2019_china_exports,
+    step_failure_messages,
+    table_contents,
+)
 
 MARTS = ["marts.fct_bilateral_trade", "marts.fct_trade_totals", "marts.fct_partner_shares",
          "marts.dim_country", "marts.dim_kosis_partner_code", "marts.fct_reference_checks"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dagster_project.sources.fetch import ApiError, ApiRequest, MASK, land, landed_files, redact
+from dagster_project.sources.fetch import MASK, ApiError, ApiRequest, land, landed_files, redact
 
 from ..live_payloads import SECRET_KEY
 

@@ -19,9 +19,18 @@ import pytest
 import sqlalchemy as sa
 
 from dagster_project.warehouse import publish as publishing
-from dagster_project.warehouse.publish import (PublishError, file_fingerprint, generation_info, list_generations,
-                                               pointer_target, previous_path, publish, rollback, serving_checks,
-                                               wal_path)
+from dagster_project.warehouse.publish import (
+    PublishError,
+    file_fingerprint,
+    generation_info,
+    list_generations,
+    pointer_target,
+    previous_path,
+    publish,
+    rollback,
+    serving_checks,
+    wal_path,
+)
 
 # Reads the generation of a file in another process: once at start, then once per line on stdin, printing each.
 HOLDING_READER = """
@@ -273,7 +282,7 @@ def test_a_rollback_to_a_generation_that_fails_its_checks_is_refused(warehouses,
     publish(warehouses(2), served)
     before = (pointer_target(served), pointer_target(previous_path(served)))
 
-    with pytest.raises(PublishError, match="refusing to roll back to .*partner_sums_within_bound_of_reported_totals"):
+    with pytest.raises(PublishError, match=r"refusing to roll back to .*partner_sums_within_bound_of_reported_totals"):
         rollback(served)
 
     assert (pointer_target(served), pointer_target(previous_path(served))) == before

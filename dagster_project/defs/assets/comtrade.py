@@ -4,12 +4,12 @@ final-data API, partitioned by year."""
 import dagster as dg
 
 from dagster_project import settings
-from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.assets.live import PartitionRows, load_partitions
-from dagster_project.warehouse.live_tables import rows_frame
 from dagster_project.defs.assets.raw_files import raw_file_asset
 from dagster_project.defs.partitions import yearly_partitions
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources import comtrade, comtrade_api
+from dagster_project.warehouse.live_tables import rows_frame
 
 comtrade_legacy_trade = raw_file_asset(comtrade.LEGACY_TRADE)
 

@@ -8,8 +8,8 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project import settings
-from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.project import trade_dbt_project
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.warehouse.export import export_tables
 
 

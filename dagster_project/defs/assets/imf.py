@@ -3,12 +3,11 @@
 import dagster as dg
 
 from dagster_project import settings
-from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.assets.live import PartitionRows, load_partitions
-from dagster_project.warehouse.live_tables import rows_frame
 from dagster_project.defs.partitions import yearly_partitions
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources import imf_api
-
+from dagster_project.warehouse.live_tables import rows_frame
 
 SOURCE_LABEL = "imf_imts_api"
 

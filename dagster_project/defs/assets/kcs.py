@@ -3,9 +3,9 @@
 import dagster as dg
 
 from dagster_project import settings
-from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.assets.live import PartitionRows, load_partitions
 from dagster_project.defs.partitions import monthly_partitions
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources import inbox, kcs_api
 from dagster_project.sources.fetch import SIDECAR_SUFFIX, ApiError
 from dagster_project.warehouse.live_tables import rows_frame

@@ -6,13 +6,13 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project import settings
-from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.assets.live import PartitionRows, load_partitions
-from dagster_project.warehouse.live_tables import rows_frame
 from dagster_project.defs.assets.raw_files import raw_file_asset
 from dagster_project.defs.partitions import monthly_partitions
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources import kosis, kosis_api
 from dagster_project.sources.files import read_csv_file
+from dagster_project.warehouse.live_tables import rows_frame
 
 kosis_trade_by_partner_annual = raw_file_asset(kosis.TRADE_BY_PARTNER_ANNUAL)
 kosis_trade_china_monthly = raw_file_asset(kosis.TRADE_CHINA_MONTHLY)
