@@ -166,7 +166,9 @@ def summary_lines(result=None) -> list[str]:
             f"{len(checks)} checks, {len(failed)} failed"
         )
         for check in failed:
-            lines.append(f"  failed check: {check.asset_key.to_user_string()} {check.check_name} ({check.severity.value})")
+            lines.append(
+                f"  failed check: {check.asset_key.to_user_string()} {check.check_name} ({check.severity.value})"
+            )
         lines += publish_lines(result)
     lines += served_lines()
     if not path.exists():

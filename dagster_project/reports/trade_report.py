@@ -406,7 +406,9 @@ def _dependence_chart(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Chart:
 
     label_column = next((column for column in DEPENDENCE_LABEL_COLUMNS if column in columns), DEPENDENCE_CODE_COLUMN)
     optional = [column for column in ("period_grain", "reporter_iso3", "source") if column in columns]
-    selected = ", ".join(dict.fromkeys([DEPENDENCE_CODE_COLUMN, label_column, "period_start", "top_supplier_share", *optional]))
+    selected = ", ".join(
+        dict.fromkeys([DEPENDENCE_CODE_COLUMN, label_column, "period_start", "top_supplier_share", *optional])
+    )
     rows = con.execute(f"select {selected} from {MARTS}.{table} where top_supplier_share is not null").df()
     if "reporter_iso3" in rows:
         rows = rows[rows["reporter_iso3"] == REPORTER_ISO3]

@@ -44,7 +44,11 @@ DEFAULT_ROWS_PER_PAGE = 1000
 
 OK = "00"
 NO_DATA = "03"  # data.go.kr convention: a valid request with an empty result.
-RETRYABLE_CODES = {"05": "service timeout", "22": "daily request quota exceeded", "23": "per-second request quota exceeded"}
+RETRYABLE_CODES = {
+    "05": "service timeout",
+    "22": "daily request quota exceeded",
+    "23": "per-second request quota exceeded",
+}
 KEY_CODES = {"20": "access denied", "21": "key temporarily disabled", "30": "key not registered",
              "31": "key expired", "32": "IP not registered", "33": "unsigned call"}
 PARAM_CODES = {"10": "invalid request parameter", "11": "mandatory request parameter missing"}

@@ -120,7 +120,9 @@ def test_partner_shares_and_ranks(marts, annual):
 
 def test_reference_figures_are_reproduced_or_explained(marts):
     figures = pd.read_csv(RAW / reference.REFERENCE_FIGURES.relative_path)
-    rows = query(marts, "select figure_id, check_metric, status, warehouse_value, reason from marts.fct_reference_checks")
+    rows = query(
+        marts, "select figure_id, check_metric, status, warehouse_value, reason from marts.fct_reference_checks"
+    )
     checks = {(figure, metric): (status, value, reason) for figure, metric, status, value, reason in rows}
     assert set(figures.figure_id) <= {figure for figure, _ in checks}
     assert all(status != "mismatch" for status, _, _ in checks.values())

@@ -54,8 +54,19 @@ def _duplicate_key(lines):
     ("edit", "expected"),
     [
         (_drop_column, ["raw/", ANNUAL.split("/")[1], "missing column(s) 'import_kosis'"]),
-        (_non_numeric, [ANNUAL.split("/")[1], "row 5 (line 6)", "column 'export_kosis'", "'12;3' is not a whole number"]),
-        (_duplicate_key, [ANNUAL.split("/")[1], "row 1 (line 2)", "column 'iso3c,year'", "duplicated key (iso3c='ABW', year='1965') also on row 16512"]),
+        (
+            _non_numeric,
+            [ANNUAL.split("/")[1], "row 5 (line 6)", "column 'export_kosis'", "'12;3' is not a whole number"],
+        ),
+        (
+            _duplicate_key,
+            [
+                ANNUAL.split("/")[1],
+                "row 1 (line 2)",
+                "column 'iso3c,year'",
+                "duplicated key (iso3c='ABW', year='1965') also on row 16512",
+            ],
+        ),
     ],
     ids=["missing_column", "non_numeric_value", "duplicated_key"],
 )

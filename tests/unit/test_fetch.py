@@ -29,7 +29,9 @@ def test_redact_masks_key_params_by_name_even_if_unknown():
 
 
 def request(**params):
-    return ApiRequest("src", "2024-01", "http://127.0.0.1:9/p", params or {"a": "1"}, secret_params={"serviceKey": SECRET_KEY})
+    return ApiRequest(
+        "src", "2024-01", "http://127.0.0.1:9/p", params or {"a": "1"}, secret_params={"serviceKey": SECRET_KEY}
+    )
 
 
 def test_land_writes_body_and_sidecar_without_key(tmp_path):

@@ -253,7 +253,9 @@ def test_the_marts_fingerprint_sees_every_change_and_nothing_else(tmp_path, ware
     # Which dbt invocation wrote a row is not content; the column itself is.
     with_build_id = changed("alter table marts.dim_country add column dbt_invocation_id varchar default 'run-1'")
     assert with_build_id != fingerprint
-    assert changed("alter table marts.dim_country add column dbt_invocation_id varchar default 'run-2'") == with_build_id
+    assert (
+        changed("alter table marts.dim_country add column dbt_invocation_id varchar default 'run-2'") == with_build_id
+    )
 
 
 def test_a_rollback_serves_the_previous_generation_and_twice_rolls_forward(warehouses, served):

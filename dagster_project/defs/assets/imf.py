@@ -17,7 +17,10 @@ SOURCE_LABEL = "imf_imts_api"
     group_name="raw_live",
     partitions_def=yearly_partitions,
     kinds={"duckdb", "api"},
-    metadata={"units": "USD (OBS_VALUE as published; SCALE is not applied)", "dagster/table_name": "raw.imf_imts_trade"},
+    metadata={
+        "units": "USD (OBS_VALUE as published; SCALE is not applied)",
+        "dagster/table_name": "raw.imf_imts_trade",
+    },
 )
 def imf_imts_trade(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Annual exports (FOB) and imports (CIF) with Korea from IMF IMTS (SDMX 3.0), USD, both sides of the mirror:

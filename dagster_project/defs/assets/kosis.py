@@ -30,11 +30,21 @@ def _shipped_china_month(month: str) -> tuple[list[kosis_api.KosisRow], list[Pat
     rows = read_csv_file(path, kosis.TRADE_CHINA_MONTHLY).rows
     rows = rows[rows["Date"] == month.replace("-", ".")]
     shipped = [
-        kosis_api.KosisRow(item_id=item, item_name=name, country_code="CN", country_name=record["Country"],
-                           period_type="M", period=month.replace("-", ""), value=int(record[column]),
-                           last_changed=None)
+        kosis_api.KosisRow(
+            item_id=item,
+            item_name=name,
+            country_code="CN",
+            country_name=record["Country"],
+            period_type="M",
+            period=month.replace("-", ""),
+            value=int(record[column]),
+            last_changed=None,
+        )
         for record in rows.to_dict("records")
-        for item, name, column in ((kosis_api.EXPORT_ITEM, "수출액", "Exports"), (kosis_api.IMPORT_ITEM, "수입액", "Imports"))
+        for item, name, column in (
+            (kosis_api.EXPORT_ITEM, "수출액", "Exports"),
+            (kosis_api.IMPORT_ITEM, "수입액", "Imports"),
+        )
     ]
     return shipped, [path] if shipped else []
 
@@ -47,11 +57,15 @@ def _shipped_china_month(month: str) -> tuple[list[kosis_api.KosisRow], list[Pat
     backfill_policy=dg.BackfillPolicy.single_run(),
     metadata={"units": "thousand USD", "dagster/table_name": "raw.kosis_trade_by_country_monthly"},
 )
-def kosis_trade_by_country_monthly(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def kosis_trade_by_country_monthly(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """Korea's exports and imports by partner for one month from the KOSIS API (DT_1R11006_FRM101, thousand USD),
     landed under raw/landing/kosis_dt_1r11006_frm101/<month>/ and kept as vintages. Without KOSIS_API_KEY no
     request is made: the shipped monthly China file (2001-01 to 2019-12) stands in, China only."""
-    return load_partitions(context, warehouse, "kosis_trade_by_country_monthly", lambda month: _read_month(context, month))
+    return load_partitions(
+        context, warehouse, "kosis_trade_by_country_monthly", lambda month: _read_month(context, month)
+    )
 
 
 def _read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
