@@ -13,7 +13,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install install-spark spark prepare warehouse refresh backfill test bench docs rollback dev clean
+.PHONY: install install-spark spark prepare warehouse refresh backfill test lint bench docs rollback dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ spark: install-spark
 test: install
 	$(PY) -m dagster_project.cli prepare
 	$(PY) -m pytest
+
+## lint, no warehouse needed: ruff (rules and format) over the Python, sqlfluff over the dbt project (dbt_project/.sqlfluff)
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	cd dbt_project && ../$(VENV)/bin/sqlfluff lint . --processes 2
 
 ## benchmark: parse, validate and load a large synthetic file (ROWS=1000000); prints figures
 bench: install
