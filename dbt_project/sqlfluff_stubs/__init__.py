@@ -2,8 +2,8 @@
 `make lint` renders every model offline, without a warehouse or a `dbt parse`. Renders as dbt-duckdb would, close
 enough to parse; only the linter imports this package.
 
-`execute` is False, as in dbt's parse phase: macros/contract.sql's `cast_to_contract` then asks the database nothing
-(`.sqlfluff` also replaces it by its body, so the model's own query is what is linted)."""
+`execute` is False, as in dbt's parse phase, so no macro asks the database anything (`.sqlfluff` also replaces
+macros/contract.sql's `cast_to_contract`, whose columns come from the model's YAML, by the body of the call)."""
 
 import os
 from pathlib import Path
