@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
-.PHONY: install install-spark spark prepare warehouse refresh backfill test bench bench-load docs rollback dev clean sql
+.PHONY: install install-spark spark prepare warehouse refresh backfill test lint bench bench-load docs rollback dev clean sql
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ spark: install-spark
 test: install
 	$(PY) -m dagster_project.cli prepare
 	$(PY) -m pytest
+
+## lint, no warehouse needed: ruff (rules and format) over the Python, sqlfluff over the dbt project (dbt_project/.sqlfluff)
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	cd dbt_project && ../$(VENV)/bin/sqlfluff lint . --processes 2
 
 ## benchmark at customs scale: SYNTHETIC item x partner x month rows (ROWS=5000000,10000000,20000000; pandas up to
 ## PANDAS_MAX_ROWS=10000000, it holds everything in memory) through the

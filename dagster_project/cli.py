@@ -84,8 +84,13 @@ def served_lines() -> list[str]:
     many are kept, and whether the served one passes the serving checks."""
     import duckdb
 
-    from dagster_project.warehouse.publish import (generation_info, list_generations, pointer_target, previous_path,
-                                                   serving_checks)
+    from dagster_project.warehouse.publish import (
+        generation_info,
+        list_generations,
+        pointer_target,
+        previous_path,
+        serving_checks,
+    )
 
     served = settings.serving_path()
     lines = []
@@ -161,7 +166,9 @@ def summary_lines(result=None) -> list[str]:
             f"{len(checks)} checks, {len(failed)} failed"
         )
         for check in failed:
-            lines.append(f"  failed check: {check.asset_key.to_user_string()} {check.check_name} ({check.severity.value})")
+            lines.append(
+                f"  failed check: {check.asset_key.to_user_string()} {check.check_name} ({check.severity.value})"
+            )
         lines += publish_lines(result)
     lines += served_lines()
     if not path.exists():

@@ -59,9 +59,19 @@ def time_duckdb_build(excluded: list[str]) -> float | None:
     with tempfile.TemporaryDirectory(prefix="duckdb-timing-") as scratch:
         copy = Path(scratch) / "warehouse.duckdb"
         shutil.copy(settings.warehouse_path(), copy)
-        command = [settings.DBT_EXECUTABLE, "build", "--full-refresh", "--quiet", "--target", settings.DEFAULT_DBT_TARGET,
-                   "--target-path", str(Path(scratch) / "target"), "--profiles-dir", str(settings.DBT_PROJECT_DIR),
-                   *(["--exclude", *excluded] if excluded else [])]
+        command = [
+            settings.DBT_EXECUTABLE,
+            "build",
+            "--full-refresh",
+            "--quiet",
+            "--target",
+            settings.DEFAULT_DBT_TARGET,
+            "--target-path",
+            str(Path(scratch) / "target"),
+            "--profiles-dir",
+            str(settings.DBT_PROJECT_DIR),
+            *(["--exclude", *excluded] if excluded else []),
+        ]
         started = time.monotonic()
         code = subprocess.run(command, cwd=settings.DBT_PROJECT_DIR,
                               env={**os.environ, settings.WAREHOUSE_PATH_ENV: str(copy)}).returncode

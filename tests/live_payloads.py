@@ -51,7 +51,9 @@ def kcs_envelope(
         "<item>" + "".join(f"<{k}>{_xml_escape(v)}</{k}>" for k, v in record.items()) + "</item>"
         for record in records
     )
-    declaration = f'<?xml version="1.0" encoding="{encoding}" standalone="yes"?>' if encoding else '<?xml version="1.0"?>'
+    declaration = (
+        f'<?xml version="1.0" encoding="{encoding}" standalone="yes"?>' if encoding else '<?xml version="1.0"?>'
+    )
     body = (
         f"{declaration}<response><header><resultCode>{code}</resultCode><resultMsg>{message}</resultMsg></header>"
         f"<body><items>{items}</items><numOfRows>{len(records)}</numOfRows><pageNo>1</pageNo>"

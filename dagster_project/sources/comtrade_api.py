@@ -143,9 +143,15 @@ def fetch_final_data(
     """
     key = require_key(SOURCE_KEY, partition)
     params = {
-        **({"reporterCode": reporter_code} if reporter_code else {}), "period": ",".join(periods), "flowCode": ",".join(flow_codes),
-        "cmdCode": ",".join(cmd_codes), **({"partnerCode": ",".join(partner_codes)} if partner_codes else {}),
-        "maxRecords": str(max_records), "format": "JSON", "breakdownMode": "classic", "includeDesc": "false",
+        **({"reporterCode": reporter_code} if reporter_code else {}),
+        "period": ",".join(periods),
+        "flowCode": ",".join(flow_codes),
+        "cmdCode": ",".join(cmd_codes),
+        **({"partnerCode": ",".join(partner_codes)} if partner_codes else {}),
+        "maxRecords": str(max_records),
+        "format": "JSON",
+        "breakdownMode": "classic",
+        "includeDesc": "false",
     }
     url = f"{settings.comtrade_base_url()}/data/v1/get/{type_code}/{freq_code}/{cl_code}"
     request = ApiRequest(SOURCE, partition, url, params, secret_headers={KEY_HEADER: key}, suffix=".json")

@@ -110,7 +110,9 @@ def parse_csv(text: str, bad) -> list[ImfObservation]:
     ]
 
 
-def parse_body(data: bytes, *, source: str, partition: str, file: str, content_type: str | None = None) -> list[ImfObservation]:
+def parse_body(
+    data: bytes, *, source: str, partition: str, file: str, content_type: str | None = None
+) -> list[ImfObservation]:
     """Observations of one landed body; XML or CSV is told by the body itself, not by what was asked for."""
 
     def bad(problem: str) -> ResponseFormatError:

@@ -2,7 +2,6 @@
 
 import csv
 
-
 from dagster_project import settings
 
 from .files import Column, CsvSpec, Repair, RowRule

@@ -58,7 +58,9 @@ class KosisResult:
     landed: list[Landed]
 
 
-def parse_rows(data: bytes, *, source: str, partition: str, file: str, content_type: str | None = None) -> list[KosisRow]:
+def parse_rows(
+    data: bytes, *, source: str, partition: str, file: str, content_type: str | None = None
+) -> list[KosisRow]:
     """Rows of one landed KOSIS body; error objects raise (retryable for quota/server codes)."""
 
     def bad(problem: str) -> ResponseFormatError:

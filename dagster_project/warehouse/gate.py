@@ -17,6 +17,7 @@ No Dagster imports: the Dagster resource (defs/resources.py), the CLI and the te
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -219,10 +220,8 @@ def set_aside_failed(candidate: Candidate, reason: str) -> Path | None:
     """Keep a candidate that did not pass as `<run id>.failed.duckdb`, with a `.reason.txt` beside it."""
     if not candidate.path.exists():
         return None
-    try:
+    with contextlib.suppress(duckdb.Error, GateError):  # then kept as it is: it is only there to be looked at
         checkpoint(candidate.path)
-    except (duckdb.Error, GateError):
-        pass  # kept as it is; it is only there to be looked at
     target = candidate.path.with_name(candidate.path.stem + FAILED_SUFFIX)
     os.replace(candidate.path, target)
     wal_path(candidate.path).unlink(missing_ok=True)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
@@ -90,7 +90,7 @@ def replace_source_rows(
 ) -> LoadResult:
     """Replace `schema.table` with `rows` (which carry `_source_file`, `_file_sha256`, `_row_number`) and the
     source's quarantined rows, atomically, stamping both with `_loaded_at` and `_load_id`."""
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     frame = rows.assign(_loaded_at=pd.Timestamp(loaded_at), _load_id=load_id)
     rejects = (quarantined if quarantined is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS)))
     rejects = rejects.assign(source_table=table, _loaded_at=pd.Timestamp(loaded_at), _load_id=load_id)
@@ -199,7 +199,7 @@ def append_vintage(
     append nothing, so re-running a partition is idempotent. An empty load appends no rows but is logged in
     raw.load_vintages (once in a row), so a month that went empty upstream is visible rather than ignored.
     """
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     fingerprint = content_sha256(rows, figure_columns)
     frame = rows.assign(
         _partition=partition,

@@ -30,7 +30,9 @@
         {%- do run_query('create database if not exists ' ~ source.schema) -%}
         {#- external table: dropping it drops only the metadata, never the exported files -#}
         {%- do run_query('drop table if exists ' ~ relation) -%}
-        {%- do run_query("create table " ~ relation ~ " using parquet location '" ~ raw_dir ~ "/" ~ source.identifier ~ "'") -%}
+        {%- do run_query(
+            "create table " ~ relation ~ " using parquet location '" ~ raw_dir ~ "/" ~ source.identifier ~ "'"
+        ) -%}
         {%- set described = run_query('describe table ' ~ relation) -%}
         {%- if '# Partition Information' in described.columns[0].values() -%}
             {#- a catalog table over existing partition folders sees them only once they are recovered -#}

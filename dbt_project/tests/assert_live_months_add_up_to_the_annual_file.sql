@@ -19,22 +19,36 @@ with months as (
 ),
 
 annual as (
-    select trade.partner_iso3, extract(year from trade.period_start) as period_year, trade.export_usd,
-           trade.import_usd, abs(totals.unallocated_export_usd) as export_residual,
-           abs(totals.unallocated_import_usd) as import_residual
+    select
+        trade.partner_iso3,
+        extract(year from trade.period_start) as period_year,
+        trade.export_usd,
+        trade.import_usd,
+        abs(totals.unallocated_export_usd) as export_residual,
+        abs(totals.unallocated_import_usd) as import_residual
     from {{ ref('fct_bilateral_trade') }} as trade
     inner join {{ ref('fct_trade_totals') }} as totals
         on totals.period_grain = 'year' and totals.period_start = trade.period_start
     where trade.period_grain = 'year'
 )
 
-select months.*, annual.export_usd as annual_export_usd, annual.import_usd as annual_import_usd,
-       annual.export_residual, annual.import_residual
+select
+    months.*,
+    annual.export_usd as annual_export_usd,
+    annual.import_usd as annual_import_usd,
+    annual.export_residual,
+    annual.import_residual
 from months
 inner join annual
     on annual.partner_iso3 = months.partner_iso3 and annual.period_year = months.period_year
 where months.month_count = 12
-    and ((months.export_gaps = 0 and abs(months.export_usd - annual.export_usd)
-            > case when annual.export_residual > 6500 then annual.export_residual else 6500 end)
-      or (months.import_gaps = 0 and abs(months.import_usd - annual.import_usd)
-            > case when annual.import_residual > 6500 then annual.import_residual else 6500 end))
+    and (
+        (
+            months.export_gaps = 0 and abs(months.export_usd - annual.export_usd)
+            > case when annual.export_residual > 6500 then annual.export_residual else 6500 end
+        )
+        or (
+            months.import_gaps = 0 and abs(months.import_usd - annual.import_usd)
+            > case when annual.import_residual > 6500 then annual.import_residual else 6500 end
+        )
+    )

@@ -32,10 +32,12 @@ per_month as (
             as country_export,
         sum(case when code_category in ('country', 'former_country', 'legacy_alias') then import_usd else 0 end)
             as country_import,
-        sum(case when code_category in ('unallocated', 'non_geographic', 'international_org') then export_usd
-            else 0 end) as unallocated_export,
-        sum(case when code_category in ('unallocated', 'non_geographic', 'international_org') then import_usd
-            else 0 end) as unallocated_import,
+        sum(
+            case when code_category in ('unallocated', 'non_geographic', 'international_org') then export_usd else 0 end
+        ) as unallocated_export,
+        sum(
+            case when code_category in ('unallocated', 'non_geographic', 'international_org') then import_usd else 0 end
+        ) as unallocated_import,
         sum(case when country_code <> '총계' then 1 else 0 end) as record_count
     from latest
     group by period_start
@@ -47,10 +49,13 @@ inner join {{ ref('fct_trade_totals') }} as totals
     on totals.period_grain = 'month'
     and totals.period_start = per_month.period_start
     and totals.source = 'kcs_api'
-where abs(country_export + unallocated_export - total_row_export) > record_count
-    or abs(country_import + unallocated_import - total_row_import) > record_count
-    or totals.reported_export_usd <> total_row_export
-    or totals.reported_import_usd <> total_row_import
-    or totals.unallocated_coded_export_usd <> unallocated_export
-    or totals.partner_export_usd <> country_export
-    or totals.partner_import_usd <> country_import
+where
+    abs(per_month.country_export + per_month.unallocated_export - per_month.total_row_export)
+    > per_month.record_count
+    or abs(per_month.country_import + per_month.unallocated_import - per_month.total_row_import)
+    > per_month.record_count
+    or totals.reported_export_usd <> per_month.total_row_export
+    or totals.reported_import_usd <> per_month.total_row_import
+    or totals.unallocated_coded_export_usd <> per_month.unallocated_export
+    or totals.partner_export_usd <> per_month.country_export
+    or totals.partner_import_usd <> per_month.country_import

@@ -13,16 +13,22 @@ expected as (
         this.partner_iso3,
         this.period_grain,
         this.period_start,
-        case when this.export_usd is not null then 1 + (
-            select count(*) from trade as other
-            where other.reporter_iso3 = this.reporter_iso3 and other.period_grain = this.period_grain
-                and other.period_start = this.period_start and other.export_usd > this.export_usd
-        ) end as export_rank,
-        case when this.import_usd is not null then 1 + (
-            select count(*) from trade as other
-            where other.reporter_iso3 = this.reporter_iso3 and other.period_grain = this.period_grain
-                and other.period_start = this.period_start and other.import_usd > this.import_usd
-        ) end as import_rank
+        case
+            when this.export_usd is not null
+                then (
+                    select 1 + count(*) from trade as other
+                    where other.reporter_iso3 = this.reporter_iso3 and other.period_grain = this.period_grain
+                        and other.period_start = this.period_start and other.export_usd > this.export_usd
+                )
+        end as export_rank,
+        case
+            when this.import_usd is not null
+                then (
+                    select 1 + count(*) from trade as other
+                    where other.reporter_iso3 = this.reporter_iso3 and other.period_grain = this.period_grain
+                        and other.period_start = this.period_start and other.import_usd > this.import_usd
+                )
+        end as import_rank
     from trade as this
 )
 

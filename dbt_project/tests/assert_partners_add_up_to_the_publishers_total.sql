@@ -22,7 +22,7 @@ with partner_rows as (
 checked as (
     select
         partner_rows.*,
-        case when trade_year >= 1990 then 0.05 else 0.12 end as bound,
+        case when partner_rows.trade_year >= 1990 then 0.05 else 0.12 end as bound,
         totals.reported_export_usd as mart_reported_export_usd,
         totals.reported_import_usd as mart_reported_import_usd,
         totals.unallocated_export_usd,

@@ -14,8 +14,11 @@ with raw_rows as (
 ),
 
 loads as (
-    select period_start, min(_loaded_at) as first_at, max(_loaded_at) as latest_at,
-           count(distinct _loaded_at) as loads
+    select
+        period_start,
+        min(_loaded_at) as first_at,
+        max(_loaded_at) as latest_at,
+        count(distinct _loaded_at) as loads
     from raw_rows
     group by period_start
 ),
@@ -25,12 +28,21 @@ expected as (
         partners.partner_code,
         partners.period_start,
         loads.loads,
-        (select max(r.export_usd) from raw_rows as r where r.partner_code = partners.partner_code
-            and r.period_start = partners.period_start and r._loaded_at = loads.first_at) as first_export,
-        (select max(r.export_usd) from raw_rows as r where r.partner_code = partners.partner_code
-            and r.period_start = partners.period_start and r._loaded_at = loads.latest_at) as latest_export,
-        (select max(r.import_usd) from raw_rows as r where r.partner_code = partners.partner_code
-            and r.period_start = partners.period_start and r._loaded_at = loads.latest_at) as latest_import
+        (
+            select max(r.export_usd) from raw_rows as r
+            where r.partner_code = partners.partner_code
+                and r.period_start = partners.period_start and r._loaded_at = loads.first_at
+        ) as first_export,
+        (
+            select max(r.export_usd) from raw_rows as r
+            where r.partner_code = partners.partner_code
+                and r.period_start = partners.period_start and r._loaded_at = loads.latest_at
+        ) as latest_export,
+        (
+            select max(r.import_usd) from raw_rows as r
+            where r.partner_code = partners.partner_code
+                and r.period_start = partners.period_start and r._loaded_at = loads.latest_at
+        ) as latest_import
     from (select distinct partner_code, period_start from raw_rows) as partners
     inner join loads on loads.period_start = partners.period_start
 )

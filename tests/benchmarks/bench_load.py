@@ -52,12 +52,11 @@ def main() -> None:
     parsed = parse_csv(data, kita.TRADE_BY_PARTNER_MONTHLY, "synthetic-benchmark.csv")
     parse_seconds = time.perf_counter() - started
 
-    with tempfile.TemporaryDirectory() as folder:
-        with duckdb.connect(str(Path(folder) / "bench.duckdb")) as con:
-            started = time.perf_counter()
-            result = replace_source_rows(con, "raw", "bench_kita", parsed.rows, load_id="benchmark",
-                                         quarantined=parsed.quarantined)
-            load_seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder, duckdb.connect(str(Path(folder) / "bench.duckdb")) as con:
+        started = time.perf_counter()
+        result = replace_source_rows(con, "raw", "bench_kita", parsed.rows, load_id="benchmark",
+                                     quarantined=parsed.quarantined)
+        load_seconds = time.perf_counter() - started
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"synthetic KITA-layout rows: {args.rows:,} ({len(data) / 2**20:.1f} MiB of CSV)")

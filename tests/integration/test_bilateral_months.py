@@ -42,9 +42,11 @@ def test_the_shipped_annual_data_shows_china_passing_the_us(marts):
     assert ("export", 2003) in [(flow, year) for flow, year, _, _ in rows]
     assert ("import", 2004) in [(flow, year) for flow, year, _, _ in rows]
     # and never again since: no US-over-China crossover after 2003 in the annual exports
-    assert query(marts, """select count(*) from marts.fct_partner_crossovers where period_grain = 'year'
-        and flow = 'export' and partner_above = 'USA' and partner_below = 'CHN' and period_start > date '2003-01-01'""") \
-        == [(0,)]
+    assert query(
+        marts,
+        """select count(*) from marts.fct_partner_crossovers where period_grain = 'year'
+        and flow = 'export' and partner_above = 'USA' and partner_below = 'CHN' and period_start > date '2003-01-01'""",
+    ) == [(0,)]
 
 
 def test_the_real_december_2023_crossover_from_the_shipped_ecos_months(marts):
@@ -60,8 +62,11 @@ def test_the_real_december_2023_crossover_from_the_shipped_ecos_months(marts):
     assert round(share, 3) == 0.196  # of ECOS's world exports; MOTIE's preliminary release said 19.6 %
 
 
-def test_a_kcs_december_2023_reaches_the_bilateral_fact_ranks_totals_and_crossovers(live_server, warehouse_copy,
-                                                                                    run_job):
+def test_a_kcs_december_2023_reaches_the_bilateral_fact_ranks_totals_and_crossovers(
+    live_server,  # noqa: F811 (the fixture, imported from test_live_sources)
+    warehouse_copy,
+    run_job,
+):
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2023-12").success
     served = served_path_for(warehouse_copy)
     sent = {r["statCd"]: r for r in december_2023_records()}

@@ -113,7 +113,7 @@ def test_totals_keep_the_unallocated_residual(marts, annual):
                unallocated_export_usd, unallocated_import_usd, unallocated_import_share
         from marts.fct_trade_totals where period_grain = 'year' order by 1""")
     assert [r[0] for r in rows] == per_year.index.tolist()
-    for year, rep_x, rep_m, part_x, part_m, un_x, un_m, un_m_share in rows:
+    for year, rep_x, rep_m, part_x, part_m, un_x, un_m, _un_m_share in rows:
         expected = per_year.loc[year]
         assert (float(rep_x), float(rep_m)) == (expected.total_export, expected.total_import)
         assert (float(part_x), float(part_m)) == (expected.partner_export, expected.partner_import)
@@ -144,7 +144,9 @@ def test_partner_shares_and_ranks(marts, annual):
 
 def test_reference_figures_are_reproduced_or_explained(marts):
     figures = pd.read_csv(RAW / reference.REFERENCE_FIGURES.relative_path)
-    rows = query(marts, "select figure_id, check_metric, status, warehouse_value, reason from marts.fct_reference_checks")
+    rows = query(
+        marts, "select figure_id, check_metric, status, warehouse_value, reason from marts.fct_reference_checks"
+    )
     checks = {(figure, metric): (status, value, reason) for figure, metric, status, value, reason in rows}
     assert set(figures.figure_id) <= {figure for figure, _ in checks}
     assert all(status != "mismatch" for status, _, _ in checks.values())

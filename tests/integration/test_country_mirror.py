@@ -83,7 +83,7 @@ def mirror_rows(warehouse):
         order by importer_iso3""")
     names = ("importer", "exporter", "imports", "exports", "import_source", "export_source", "import_sources", "gap",
              "fob_equivalent", "adjusted_gap", "ratio", "flag")
-    return [dict(zip(names, row)) for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def test_the_country_mirror_mart_on_the_imf_sample(imf_server, warehouse_copy, run_job):

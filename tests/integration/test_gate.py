@@ -5,7 +5,6 @@ dbt into temporary DuckDB files; the KCS source is a real HTTP server on 127.0.0
 import hashlib
 
 import dagster as dg
-import pytest
 
 from dagster_project import settings
 from dagster_project.sources import inbox, kcs_api
@@ -61,8 +60,13 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(w
     assert served_june_2019(served) == JUNE_2019_CHINA_EXPORTS_USD
 
 
-def test_a_revision_is_recorded_served_and_superseded_by_an_inbox_drop(live_server, warehouse_copy, raw_copy, run_job,
-                                                                       monkeypatch):
+def test_a_revision_is_recorded_served_and_superseded_by_an_inbox_drop(
+    live_server,  # noqa: F811 (the fixture, imported from test_live_sources)
+    warehouse_copy,
+    raw_copy,
+    run_job,
+    monkeypatch,
+):
     monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
     served = served_path_for(warehouse_copy)
     assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
@@ -122,7 +126,11 @@ def test_a_bad_inbox_drop_is_rejected_with_its_reason_and_publishes_nothing(http
     assert query(served, "select count(*) from marts.fct_monthly_trade") == served_before
 
 
-def test_an_empty_repull_is_recorded_and_keeps_the_month(live_server, warehouse_copy, run_job):
+def test_an_empty_repull_is_recorded_and_keeps_the_month(
+    live_server,  # noqa: F811 (the fixture, imported from test_live_sources)
+    warehouse_copy,
+    run_job,
+):
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
     live_server.route("/nationtrade/getNationtradeList",
                       lambda q: Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR")))
@@ -130,8 +138,11 @@ def test_an_empty_repull_is_recorded_and_keeps_the_month(live_server, warehouse_
     assert query(warehouse_copy, """select status, row_count from raw.load_vintages
         where source_table = 'kcs_trade_by_country' and partition = '2024-03' order by _loaded_at""") == [
         ("new", len(synthetic_kcs_month("202403"))), ("empty", 0)]  # the partners and the 총계 row
-    assert query(warehouse_copy, """select count(*) from marts.fct_monthly_trade
-        where source = 'kcs_api' and period_start = date '2024-03-01' and partner_code_category = 'country'""") == [(3,)]
+    assert query(
+        warehouse_copy,
+        """select count(*) from marts.fct_monthly_trade
+        where source = 'kcs_api' and period_start = date '2024-03-01' and partner_code_category = 'country'""",
+    ) == [(3,)]
 
 
 def test_a_run_started_while_another_holds_the_lock_writes_nothing(warehouse_copy, run_job, monkeypatch):

@@ -15,7 +15,7 @@ from dagster_project import settings
 from dagster_project.sources import kcs_api
 
 from ..live_payloads import SECRET_KEY, Reply, kcs_envelope
-from .conftest import environment, query, served_path_for, table_contents
+from .conftest import environment, query, table_contents
 from .kcs_december_2023 import december_2023_records
 
 KCS_PATH = "/nationtrade/getNationtradeList"
@@ -23,7 +23,9 @@ KOSIS_PATH = "/Param/statisticsParameterData.do"
 PARTNERS = {"US": "미국", "CN": "중국", "NA": "나미비아"}  # NA is Namibia
 
 
-def synthetic_kcs_month(yymm: str, bump: int = 0, *, us_bump: int = 0, drop: tuple[str, ...] = ()) -> list[dict[str, str]]:
+def synthetic_kcs_month(
+    yymm: str, bump: int = 0, *, us_bump: int = 0, drop: tuple[str, ...] = ()
+) -> list[dict[str, str]]:
     """SYNTHETIC nationtrade records for one month, numbers with thousands separators, and a consistent 총계 row.
     `bump` raises every partner's exports, `us_bump` the US's only; partners in `drop` are left out."""
     month = int(yymm[4:])
@@ -35,7 +37,10 @@ def synthetic_kcs_month(yymm: str, bump: int = 0, *, us_bump: int = 0, drop: tup
         imports = 700_000 * rank + month * 900
         records.append({"year": f"{yymm[:4]}.{yymm[4:]}", "statCd": code, "statCdCntnKor1": name,
                         "expDlr": f"{exports:,}", "impDlr": f"{imports:,}", "balPayments": f"{exports - imports:,}"})
-    total = {field: f"{sum(int(r[field].replace(',', '')) for r in records):,}" for field in ("expDlr", "impDlr", "balPayments")}
+    total = {
+        field: f"{sum(int(r[field].replace(',', '')) for r in records):,}"
+        for field in ("expDlr", "impDlr", "balPayments")
+    }
     return [*records, {"year": "총계", "statCd": "-", "statCdCntnKor1": "-", **total}]
 
 
@@ -62,7 +67,10 @@ def live_server(live_env):
                                                            us_bump=us_bumps.get(month, 0))))
 
     live_env.route(KCS_PATH, kcs)
-    live_env.route(KOSIS_PATH, lambda q: Reply(body=synthetic_kosis_month(q["startPrdDe"]), content_type="application/json;charset=UTF-8"))
+    live_env.route(
+        KOSIS_PATH,
+        lambda q: Reply(body=synthetic_kosis_month(q["startPrdDe"]), content_type="application/json;charset=UTF-8"),
+    )
     live_env.bumps = bumps  # a test sets a month's bump to make KCS revise that month
     live_env.us_bumps = us_bumps
     return live_env
@@ -76,16 +84,19 @@ VOLATILE = {"marts.fct_monthly_trade": ("vintage_loaded_at", "dbt_invocation_id"
 def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy, run_job, landing_root):
     result = run_job("refresh_monthly", warehouse_copy, partition_key="2024-03")
     assert result.success
-    rows = query(warehouse_copy, """select source, partner_code, partner_iso3, export_usd, import_usd, reported_balance_usd
+    rows = query(
+        warehouse_copy,
+        """select source, partner_code, partner_iso3, export_usd, import_usd, reported_balance_usd
         from marts.fct_monthly_trade where source = 'kcs_api' and partner_code_category = 'country'
-        order by partner_code""")
+        order by partner_code""",
+    )
     expected = {r["statCd"]: r for r in synthetic_kcs_month("202403")[:-1]}
     assert [r[1] for r in rows] == sorted(expected)
-    for source, code, iso3, exports, imports, balance in rows:
+    for _source, code, _iso3, exports, imports, balance in rows:
         record = expected[code]
         assert (int(exports), int(imports), int(balance)) == tuple(
             int(record[f].replace(",", "")) for f in ("expDlr", "impDlr", "balPayments"))
-    assert dict((r[1], r[2]) for r in rows)["NA"] == "NAM"
+    assert {r[1]: r[2] for r in rows}["NA"] == "NAM"
     [(kosis_cn,)] = query(warehouse_copy, """select export_usd from marts.fct_monthly_trade
         where source = 'kosis_monthly_api' and partner_code = 'CN'""")
     assert int(kosis_cn) == 11_000_000 * 1000  # thousand USD -> USD

@@ -3,8 +3,13 @@
 import dagster as dg
 import pytest
 
-from .conftest import (MONTHLY_SUMS_CHECK, check_evaluations, inflate_june_2019_china_exports, step_failure_messages,
-                       table_contents)
+from .conftest import (
+    MONTHLY_SUMS_CHECK,
+    check_evaluations,
+    inflate_june_2019_china_exports,
+    step_failure_messages,
+    table_contents,
+)
 
 MARTS = ["marts.fct_bilateral_trade", "marts.fct_trade_totals", "marts.fct_partner_shares",
          "marts.dim_country", "marts.dim_kosis_partner_code", "marts.fct_reference_checks"]
@@ -49,8 +54,19 @@ def _duplicate_key(lines):
     ("edit", "expected"),
     [
         (_drop_column, ["raw/", ANNUAL.split("/")[1], "missing column(s) 'import_kosis'"]),
-        (_non_numeric, [ANNUAL.split("/")[1], "row 5 (line 6)", "column 'export_kosis'", "'12;3' is not a whole number"]),
-        (_duplicate_key, [ANNUAL.split("/")[1], "row 1 (line 2)", "column 'iso3c,year'", "duplicated key (iso3c='ABW', year='1965') also on row 16512"]),
+        (
+            _non_numeric,
+            [ANNUAL.split("/")[1], "row 5 (line 6)", "column 'export_kosis'", "'12;3' is not a whole number"],
+        ),
+        (
+            _duplicate_key,
+            [
+                ANNUAL.split("/")[1],
+                "row 1 (line 2)",
+                "column 'iso3c,year'",
+                "duplicated key (iso3c='ABW', year='1965') also on row 16512",
+            ],
+        ),
     ],
     ids=["missing_column", "non_numeric_value", "duplicated_key"],
 )

@@ -20,10 +20,19 @@ import pytest
 
 from dagster_project import settings
 from dagster_project.cli import publish_lines
-from dagster_project.warehouse.publish import (TEMP_MARKER, file_fingerprint, generations_dir, list_generations,
-                                               pointer_target, previous_path, publish, serving_checks, wal_path)
+from dagster_project.warehouse.publish import (
+    TEMP_MARKER,
+    file_fingerprint,
+    generations_dir,
+    list_generations,
+    pointer_target,
+    previous_path,
+    publish,
+    serving_checks,
+    wal_path,
+)
 
-from .conftest import (MONTHLY_SUMS_CHECK, check_evaluations, inflate_june_2019_china_exports, table_contents)
+from .conftest import MONTHLY_SUMS_CHECK, check_evaluations, inflate_june_2019_china_exports, table_contents
 
 READER = Path(__file__).with_name("serving_reader.py")
 # A new connection per round, and threaded BI servers that hold a connection open throughout (see serving_reader).

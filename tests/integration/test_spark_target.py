@@ -31,7 +31,11 @@ def test_the_dbt_assets_build_on_spark_when_dbt_target_is_spark(definitions, run
         result = run_build(warehouse_copy, selection=selection)
     assert result.success
     materialised = {event.asset_key for event in result.get_asset_materialization_events()}
-    assert {MART, dg.AssetKey(["raw", "ref_country_codes"]), dg.AssetKey(["reference", "kosis_special_codes"])} <= materialised
+    assert {
+        MART,
+        dg.AssetKey(["raw", "ref_country_codes"]),
+        dg.AssetKey(["reference", "kosis_special_codes"]),
+    } <= materialised
     # the loaders' raw tables went to Parquet, and Spark wrote the mart as Parquet under SPARK_WAREHOUSE_DIR
     assert (raw_parquet / "ref_country_codes" / "data.parquet").exists()
     spark_files = list((spark_dir / "marts.db" / "dim_country").glob("*.parquet"))

@@ -18,7 +18,9 @@ DUCKDB_ONLY = {
     r"\bqualify\b": "a window in a subquery, filtered outside",
     r"\bfilter\s*\(\s*where\b": "sum(case when ... then x end)",
     r"\btry_cast\s*\(": "{{ dbt.safe_cast(...) }}",
-    r"\b(strftime|strptime|epoch|epoch_ms|date_diff|datediff|date_add|make_date)\s*\(": "dbt.datediff / dbt.dateadd / year_start()",
+    r"\b(strftime|strptime|epoch|epoch_ms|date_diff|datediff|date_add|make_date)\s*\(": (
+        "dbt.datediff / dbt.dateadd / year_start()"
+    ),
     r"\bdate_trunc\s*\(": "{{ dbt.date_trunc('month', col) }}",
     r"\b(list|list_\w+|array_agg|struct_pack|unnest|string_agg|arg_max|arg_min)\s*\(": "a join or a dispatched macro",
     r"\b(varchar|hugeint|ubigint)\b": "{{ dbt.type_string() }} / {{ dbt.type_bigint() }}",

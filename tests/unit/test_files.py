@@ -93,7 +93,7 @@ def test_cp949_file_decodes_when_declared_and_fails_clearly_when_not():
     spec = CsvSpec(**{**SPEC.__dict__, "columns": (*SPEC.columns, Column("name"))})
     data = "code,year,value,name\nKR,2023,1,총계\n".encode("cp949")
     assert parse_csv(data, CsvSpec(**{**spec.__dict__, "encoding": "cp949"}), "x.csv").rows.loc[0, "name"] == "총계"
-    with pytest.raises(SourceFileError, match="cannot decode byte .* at line 2 as utf-8"):
+    with pytest.raises(SourceFileError, match=r"cannot decode byte .* at line 2 as utf-8"):
         parse_csv(data, spec, "x.csv")
 
 

@@ -28,9 +28,11 @@ def test_reload_replaces_rows_instead_of_appending(tmp_path):
         load(con, rows(("NA", 1), ("KR", 2)))
         result = load(con, rows(("NA", 1), ("KR", 2)), load_id="run-2")
         assert result.row_count == 2
-        assert con.execute("select count(*), min(_load_id), max(_load_id) from raw.t").fetchone() == (2, "run-2", "run-2")
+        loads = con.execute("select count(*), min(_load_id), max(_load_id) from raw.t").fetchone()
+        assert loads == (2, "run-2", "run-2")
         assert con.execute("select code from raw.t order by code").fetchall() == [("KR",), ("NA",)]
-        assert con.execute("select distinct _source_file, _file_sha256 from raw.t").fetchall() == [("raw/t.csv", "a" * 64)]
+        lineage = con.execute("select distinct _source_file, _file_sha256 from raw.t").fetchall()
+        assert lineage == [("raw/t.csv", "a" * 64)]
 
 
 def test_quarantine_rows_are_replaced_per_source(tmp_path):

@@ -1,8 +1,9 @@
 """The partner-reported side of the mirror: the requests the Comtrade and IMF clients send for every reporter's
 trade with Korea (bodies are the shipped IMF sample and a SYNTHETIC Comtrade envelope)."""
 
-from ..live_payloads import IMF_SAMPLE_XML, Reply
 from dagster_project.sources import comtrade_api, imf_api
+
+from ..live_payloads import IMF_SAMPLE_XML, Reply
 
 
 def test_comtrade_every_reporter_with_korea_omits_the_reporter(live_env, fetcher):

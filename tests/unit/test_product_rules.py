@@ -32,7 +32,11 @@ def test_kita_hsk_code_that_lost_its_leading_zero_is_restored_and_flagged():
 @pytest.mark.parametrize(
     ("line", "column", "reason"),
     [
-        ("2811111000,Atlantis,2019,1,1,1.0,2,2.0\n", "Country", "unknown partner name (not in the dbt seed country_name_crosswalk)"),
+        (
+            "2811111000,Atlantis,2019,1,1,1.0,2,2.0\n",
+            "Country",
+            "unknown partner name (not in the dbt seed country_name_crosswalk)",
+        ),
         ("2811111000,,2019,1,1,1.0,2,2.0\n", "Country", "partner missing"),
         ("2811111000,China,2019,13,1,1.0,2,2.0\n", "Month", "month outside 1-12"),
         ("2811111000,China,2019,1,1,1.0,-2,2.0\n", "Import_dollar", "negative value in Import_dollar"),

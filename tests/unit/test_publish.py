@@ -19,9 +19,18 @@ import pytest
 import sqlalchemy as sa
 
 from dagster_project.warehouse import publish as publishing
-from dagster_project.warehouse.publish import (PublishError, file_fingerprint, generation_info, list_generations,
-                                               pointer_target, previous_path, publish, rollback, serving_checks,
-                                               wal_path)
+from dagster_project.warehouse.publish import (
+    PublishError,
+    file_fingerprint,
+    generation_info,
+    list_generations,
+    pointer_target,
+    previous_path,
+    publish,
+    rollback,
+    serving_checks,
+    wal_path,
+)
 
 # Reads the generation of a file in another process: once at start, then once per line on stdin, printing each.
 HOLDING_READER = """
@@ -246,7 +255,9 @@ def test_the_marts_fingerprint_sees_every_change_and_nothing_else(tmp_path, ware
     # Which dbt invocation wrote a row is not content; the column itself is.
     with_build_id = changed("alter table marts.dim_country add column dbt_invocation_id varchar default 'run-1'")
     assert with_build_id != fingerprint
-    assert changed("alter table marts.dim_country add column dbt_invocation_id varchar default 'run-2'") == with_build_id
+    assert (
+        changed("alter table marts.dim_country add column dbt_invocation_id varchar default 'run-2'") == with_build_id
+    )
 
 
 def test_a_rollback_serves_the_previous_generation_and_twice_rolls_forward(warehouses, served):
@@ -275,7 +286,7 @@ def test_a_rollback_to_a_generation_that_fails_its_checks_is_refused(warehouses,
     publish(warehouses(2), served)
     before = (pointer_target(served), pointer_target(previous_path(served)))
 
-    with pytest.raises(PublishError, match="refusing to roll back to .*partner_sums_within_bound_of_reported_totals"):
+    with pytest.raises(PublishError, match=r"refusing to roll back to .*partner_sums_within_bound_of_reported_totals"):
         rollback(served)
 
     assert (pointer_target(served), pointer_target(previous_path(served))) == before

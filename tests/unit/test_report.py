@@ -185,6 +185,6 @@ def test_dependence_chart_drawn_once_the_table_exists(synthetic_warehouse, tmp_p
 
 def test_missing_warehouse_fails_without_creating_it(tmp_path):
     missing = tmp_path / "no_such.duckdb"
-    with pytest.raises(FileNotFoundError, match="no_such.duckdb"):
+    with pytest.raises(FileNotFoundError, match=r"no_such\.duckdb"):
         build_report(missing, tmp_path / "report")
     assert not missing.exists()

@@ -77,8 +77,12 @@ def test_a_decimal_off_by_one_cent_differs(con):
 
 
 def test_a_double_off_beyond_the_tolerance_differs_and_within_it_does_not(con):
-    beyond = "select * replace (case when partner_count = 1 then share * (1 + 1e-6) else share end as share) from reference"
-    within = "select * replace (case when partner_count = 1 then share * (1 + 1e-13) else share end as share) from reference"
+    beyond = (
+        "select * replace (case when partner_count = 1 then share * (1 + 1e-6) else share end as share) from reference"
+    )
+    within = (
+        "select * replace (case when partner_count = 1 then share * (1 + 1e-13) else share end as share) from reference"
+    )
     assert differences(con, beyond) == ["share: sum"]
     assert differences(con, within) == []
 
@@ -95,7 +99,10 @@ def test_a_changed_text_value_a_shifted_date_and_a_null_differ(con):
 
 def test_a_missing_column_and_a_missing_table_differ(con):
     assert differences(con, "select * exclude (share) from reference") == ["share: column"]
-    expected = {"fct_a": profile_relation(con, "reference", "fct_a"), "fct_b": profile_relation(con, "reference", "fct_b")}
+    expected = {
+        "fct_a": profile_relation(con, "reference", "fct_a"),
+        "fct_b": profile_relation(con, "reference", "fct_b"),
+    }
     comparisons = compare_builds(expected, {"fct_a": profile_relation(con, "reference", "fct_a")})
     assert [c.equal for c in comparisons] == [True, False]
     assert "table missing in the compared build" in comparisons[1].differences[0].measure
@@ -139,8 +146,10 @@ def test_export_writes_one_folder_per_table_partitioned_by_month_and_is_rerunnab
     assert sorted(p.name for p in out_dir.iterdir()) == ["empty_monthly", "monthly"]  # a dropped table is gone
     assert [t.table for t in second] == ["empty_monthly", "monthly"]
     with duckdb.connect() as con:
-        rows = con.execute(f"select _partition, country_code, value from read_parquet('{out_dir}/monthly/**/*.parquet', "
-                           "hive_partitioning = true) order by all").fetchall()
+        rows = con.execute(
+            f"select _partition, country_code, value from read_parquet('{out_dir}/monthly/**/*.parquet', "
+            "hive_partitioning = true) order by all"
+        ).fetchall()
         empty = con.execute(f"select count(*) from read_parquet('{out_dir}/empty_monthly/*.parquet')").fetchone()
     assert rows == [("2024-02", "CN", 7), ("2024-02", "NA", 1)]
     assert empty == (0,)

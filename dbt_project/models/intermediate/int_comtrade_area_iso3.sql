@@ -13,6 +13,7 @@ select
     overrides.note as area_name,
     overrides.country_iso3
 from {{ ref('comtrade_partner_overrides') }} as overrides
-where cast(overrides.un_code as {{ dbt.type_string() }}) not in (
-    select un_code from {{ ref('stg_reference__comtrade_area_codes') }}
-)
+where
+    cast(overrides.un_code as {{ dbt.type_string() }}) not in (
+        select areas.un_code from {{ ref('stg_reference__comtrade_area_codes') }} as areas
+    )

@@ -59,11 +59,12 @@ candidates as (
     select
         unioned.*,
         case unioned.source
-        {%- for source in precedence %}
-            when '{{ source }}' then {{ loop.index }}
-        {%- endfor %}
+            {%- for source in precedence %}
+                when '{{ source }}' then {{ loop.index }}
+            {%- endfor %}
         end as source_precedence,
-        unioned.source in ('{{ complete | join("', '") }}') as is_complete_source
+        unioned.source in ('{{ complete | join("', '") }}')
+            as is_complete_source
     from (
         select * from live
         union all

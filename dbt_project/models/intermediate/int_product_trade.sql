@@ -27,31 +27,38 @@ kita_complete_years as (
 ),
 
 kita_periods as (
-    select reporter_iso3, partner_iso3, product_code, 'month' as period_grain, period_start,
+    select
+        reporter_iso3, partner_iso3, product_code, 'month' as period_grain, period_start,
         export_usd, export_kg, import_usd, import_kg
     from kita_monthly
     union all
-    select kita_monthly.reporter_iso3, kita_monthly.partner_iso3, kita_monthly.product_code, 'year' as period_grain,
+    select
+        kita_monthly.reporter_iso3, kita_monthly.partner_iso3, kita_monthly.product_code, 'year' as period_grain,
         {{ year_start('kita_complete_years.trade_year') }} as period_start,
-        sum(export_usd), sum(export_kg), sum(import_usd), sum(import_kg)
+        sum(kita_monthly.export_usd) as export_usd,
+        sum(kita_monthly.export_kg) as export_kg,
+        sum(kita_monthly.import_usd) as import_usd,
+        sum(kita_monthly.import_kg) as import_kg
     from kita_monthly
     inner join kita_complete_years
         on kita_complete_years.product_code = kita_monthly.product_code
         and kita_complete_years.trade_year = extract(year from kita_monthly.period_start)
-    group by kita_monthly.reporter_iso3, kita_monthly.partner_iso3, kita_monthly.product_code,
+    group by
+        kita_monthly.reporter_iso3, kita_monthly.partner_iso3, kita_monthly.product_code,
         kita_complete_years.trade_year
 ),
 
 kita as (
     {%- for flow in ['export', 'import'] %}
-    select reporter_iso3, partner_iso3, partner_iso3 as partner_key, product_code, 'hsk10' as product_level,
-        '{{ flow }}' as flow,
-        period_grain, period_start, {{ flow }}_usd as value_usd, {{ flow }}_kg as net_weight_kg,
-        'kita_hsk10' as source, 'HSK' as classification
-    from kita_periods
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            reporter_iso3, partner_iso3, partner_iso3 as partner_key, product_code, 'hsk10' as product_level,
+            '{{ flow }}' as flow,
+            period_grain, period_start, {{ flow }}_usd as value_usd, {{ flow }}_kg as net_weight_kg,
+            'kita_hsk10' as source, 'HSK' as classification
+        from kita_periods
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -64,11 +71,15 @@ comtrade as (
         trade.product_code,
         case trade.aggregate_level when 2 then 'hs2' when 4 then 'hs4' when 6 then 'hs6' else 'total' end
             as product_level,
-        case trade.flow_code when 1 then 'import' when 2 then 'export' when 3 then 're_export' when 4 then 're_import' end
-            as flow,
+        case trade.flow_code
+            when 1 then 'import'
+            when 2 then 'export'
+            when 3 then 're_export'
+            when 4 then 're_import'
+        end as flow,
         case when length(trade.period_label) = 6 then 'month' else 'year' end as period_grain,
-        case when length(trade.period_label) = 6
-            then {{ month_start('trade.period_label') }}
+        case
+            when length(trade.period_label) = 6 then {{ month_start('trade.period_label') }}
             else {{ year_start('trade.trade_year') }}
         end as period_start,
         trade.value_usd,

@@ -38,10 +38,12 @@ live_totals as (
         max(case when code_category = 'total' and partner_code = '00' then import_usd end) as reported_import_usd,
         max(case when code_category = 'total' and partner_code = '00' then reported_balance_usd end)
             as published_balance_usd,
-        sum(case when code_category in ('unallocated', 'non_geographic', 'international_org') then export_usd
-            else 0 end) as unallocated_coded_export_usd,
-        sum(case when code_category in ('unallocated', 'non_geographic', 'international_org') then import_usd
-            else 0 end) as unallocated_coded_import_usd,
+        sum(
+            case when code_category in ('unallocated', 'non_geographic', 'international_org') then export_usd else 0 end
+        ) as unallocated_coded_export_usd,
+        sum(
+            case when code_category in ('unallocated', 'non_geographic', 'international_org') then import_usd else 0 end
+        ) as unallocated_coded_import_usd,
         sum(case when code_category = 'total' and partner_code = '00' then 1 else 0 end) as total_rows
     from live_codes
     group by source, period_start
@@ -62,8 +64,9 @@ ecos_totals as (
 ),
 
 monthly_candidates as (
-    select source, period_start, reported_export_usd, reported_import_usd, published_balance_usd,
-           unallocated_coded_export_usd, unallocated_coded_import_usd
+    select
+        source, period_start, reported_export_usd, reported_import_usd, published_balance_usd,
+        unallocated_coded_export_usd, unallocated_coded_import_usd
     from live_totals
     where total_rows > 0
     union all
@@ -74,9 +77,9 @@ monthly_ranked as (
     select
         monthly_candidates.*,
         case source
-        {%- for source in precedence %}
-            when '{{ source }}' then {{ loop.index }}
-        {%- endfor %}
+            {%- for source in precedence %}
+                when '{{ source }}' then {{ loop.index }}
+            {%- endfor %}
         end as source_precedence
     from monthly_candidates
 ),
@@ -93,8 +96,9 @@ monthly as (
         unallocated_coded_import_usd,
         source
     from (
-        select monthly_ranked.*,
-               min(source_precedence) over (partition by period_start) as best_precedence
+        select
+            monthly_ranked.*,
+            min(source_precedence) over (partition by period_start) as best_precedence
         from monthly_ranked
     ) as best
     where source_precedence = best_precedence

@@ -12,7 +12,7 @@
 with changed_months as (
     select distinct source, period_start
     from {{ ref('int_monthly_trade_vintages') }}
-    {% if is_incremental() %}
+{% if is_incremental() %}
     where _loaded_at > (
         select coalesce(max(vintage_loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }}
     )

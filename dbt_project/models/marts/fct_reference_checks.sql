@@ -55,17 +55,17 @@ checks as (
 
 -- The warehouse's figures in one long shape: (reporter, partner, grain, period, flow) -> value.
 warehouse_values as (
-    {%- for flow in ['export', 'import', 'balance'] %}
+{%- for flow in ['export', 'import', 'balance'] %}
     select reporter_iso3, partner_iso3, period_grain, period_start, '{{ flow }}' as flow, {{ flow }}_usd as value_usd
     from {{ ref('fct_bilateral_trade') }}
     union all
     select reporter_iso3, 'WLD' as partner_iso3, period_grain, period_start, '{{ flow }}' as flow,
         reported_{{ flow }}_usd as value_usd
     from {{ ref('fct_trade_totals') }}
-    {%- if not loop.last %}
+{%- if not loop.last %}
     union all
-    {%- endif %}
-    {%- endfor %}
+{%- endif %}
+{%- endfor %}
 ),
 
 previous_deficits as (
