@@ -48,7 +48,8 @@ kcs as (
         and kcs_latest.latest_loaded_at = items._loaded_at
     left join {{ ref('int_kosis_partner_codes') }} as codes
         on codes.kosis_code = items.partner_code
-    group by items.source, items.product_code,
+    group by
+        items.source, items.product_code,
         coalesce(codes.country_iso3, {{ dbt.concat(["'kcs:'", 'items.partner_code']) }}), items.period_start,
         items._loaded_at
 )

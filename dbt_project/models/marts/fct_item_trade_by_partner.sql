@@ -22,13 +22,13 @@ levels as {{ cte_materialized() }} (
     select source, 'hsk10' as product_level, product_code, partner_key, period_start,
         export_usd, export_kg, import_usd, import_kg, _loaded_at
     from monthly
-    {%- for level, digits in levels %}
+{%- for level, digits in levels %}
     union all
     select source, '{{ level }}' as product_level, substring(product_code, 1, {{ digits }}) as product_code,
         partner_key, period_start, sum(export_usd), sum(export_kg), sum(import_usd), sum(import_kg), max(_loaded_at)
     from monthly
     group by source, substring(product_code, 1, {{ digits }}), partner_key, period_start
-    {%- endfor %}
+{%- endfor %}
 ),
 
 source_months as (
