@@ -12,19 +12,30 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
-.PHONY: install install-spark spark prepare warehouse refresh backfill test lint bench bench-load docs rollback dev clean sql
+.PHONY: install install-spark spark prepare warehouse refresh backfill test lint lock bench bench-load docs rollback dev clean sql
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions that were tested: every package pinned with its hashes in requirements/*.lock
+# (`make lock` regenerates them from pyproject.toml), then the project itself, editable, without resolving anything.
+LOCK := requirements/dev.lock
+SPARK_LOCK := requirements/spark.lock
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
 
-$(SPARK_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,spark]'
+$(SPARK_STAMP): $(STAMP) $(SPARK_LOCK)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(SPARK_LOCK)
 	touch $(SPARK_STAMP)
+
+## regenerate the lock files after a dependency changed in pyproject.toml (resolves against the package index)
+lock: install
+	$(PIP_COMPILE) --extra dev -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra dev --extra spark -c $(LOCK) -o $(SPARK_LOCK) pyproject.toml
 
 install-spark: $(SPARK_STAMP)
 
