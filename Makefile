@@ -13,7 +13,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: install install-spark spark prepare warehouse refresh backfill test bench docs rollback dev clean
+.PHONY: install install-spark spark prepare warehouse refresh backfill test bench bench-dev docs rollback dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ test: install
 ## benchmark: parse, validate and load a large synthetic file (ROWS=1000000); prints figures
 bench: install
 	$(PY) -m tests.benchmarks.bench_load --rows $(or $(ROWS),1000000)
+
+## benchmark: warm `make warehouse` (and with TESTS=1 the test suite) against a bare `dbt build` of the same project,
+## measured in one run; prints wall and CPU seconds and the ratios (needs `make warehouse` once first)
+bench-dev: install
+	$(PY) -m tests.benchmarks.bench_dev --repeat $(or $(REPEAT),3) $(if $(TESTS),--tests)
 
 ## dbt docs, offline: dbt_project/target/static_index.html (one self-contained page), catalog from the work file
 docs: install
