@@ -41,6 +41,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: Any = None) -> None:
         self._engines: OrderedDict[str, db.engine.Engine] = OrderedDict()
         self._engines_lock = threading.RLock()
+        self._tables_seen: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -85,6 +86,16 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 with conn.begin():
                     yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        # Asked dozens of times a run (a new engine each in Dagster's version); a table, once there, stays.
+        # (Dagster's own lookup, on a connection of its own: callers may hold this storage's lock.)
+        if table_name in self._tables_seen:
+            return True
+        found = super().has_table(table_name)
+        if found:
+            self._tables_seen.add(table_name)
+        return found
+
     def close_databases(self) -> None:
         """Close every kept connection (the last close folds the WAL into the database file)."""
         with self._db_lock, self._engines_lock:
@@ -94,6 +105,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self.close_databases()  # the run databases are deleted: no connection may keep writing a deleted file
+        self._tables_seen.clear()
         super().wipe()
 
     def upgrade(self) -> None:
