@@ -52,10 +52,11 @@ backfill: install
 spark: install-spark
 	$(PY) -m dagster_project.cli_spark
 
-## the whole test suite: unit tests, then real Dagster + dbt runs into temporary DuckDB files
+## the whole test suite: unit tests, then real Dagster + dbt runs into temporary DuckDB files; on every core
+## (pytest-xdist; TEST_WORKERS=1 runs it in one process)
 test: install
 	$(PY) -m dagster_project.cli prepare
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(or $(TEST_WORKERS),auto))
 
 ## benchmark: parse, validate and load a large synthetic file (ROWS=1000000); prints figures
 bench: install

@@ -14,6 +14,7 @@ dagster-dbt also writes one folder per dbt invocation under target/ (compiled SQ
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -73,6 +74,17 @@ def parse(project_dir: Path, target_dir: Path, dbt_executable: str, target: str,
     stamp is then removed, so the next call parses again)."""
     if not force and is_fresh(project_dir, target_dir, target):
         return False
+    target_dir.mkdir(parents=True, exist_ok=True)
+    # One parse at a time (parallel test workers, a CLI beside `dagster dev`): the others wait, then find it fresh.
+    with open(target_dir / ".parse.lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and is_fresh(project_dir, target_dir, target):
+            return False
+        _parse(project_dir, target_dir, dbt_executable, target)
+    return True
+
+
+def _parse(project_dir: Path, target_dir: Path, dbt_executable: str, target: str) -> None:
     stamp = target_dir / STAMP_NAME
     stamp.unlink(missing_ok=True)
     # Fingerprint before parsing: a file edited during the parse makes the next call parse again.
@@ -82,11 +94,9 @@ def parse(project_dir: Path, target_dir: Path, dbt_executable: str, target: str,
          "--profiles-dir", str(project_dir), "--project-dir", str(project_dir)],
         cwd=project_dir, check=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
     )
-    target_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps({"fingerprint": fingerprint, "target": target,
                                  "parsed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}),
                      encoding="utf-8")
-    return True
 
 
 def prune_run_folders(target_dir: Path, keep: int = RUN_FOLDERS_KEEP,

@@ -5,7 +5,7 @@
    incrementally, like a second `dbt build` in a row);
 2. warehouse: `python -m dagster_project.cli build`, exactly what warm `make warehouse` runs (same DAGSTER_HOME,
    work file and served file; the work file must exist: `make warehouse` once first, or --warm-up);
-3. with --tests: `python -m pytest` (what `make test` runs after `cli prepare`), the whole suite.
+3. with --tests: `make test`, the whole suite (once, then the bare build once more).
 
 Each is timed wall-clock and in CPU seconds (user + system of the child processes), `--repeat` times alternately
 (the machine may be shared: the median is printed), and the ratios to the bare build's median are printed.
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 timings.cpu.append(cpu)
                 print(f"round {round_}: {timings.name}: {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
         if args.tests:
-            wall, cpu = timed([python, "-m", "pytest", "-q"], cwd=settings.REPO_ROOT, env=env, quiet=False)
+            wall, cpu = timed(["make", "test"], cwd=settings.REPO_ROOT, env=env, quiet=False)
             tests.wall.append(wall)
             tests.cpu.append(cpu)
             print(f"{tests.name}: {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
