@@ -30,11 +30,18 @@ def environment(**values: str):
 
 
 @pytest.fixture(scope="session")
-def definitions():
+def definitions(tmp_path_factory):
     """The project's Definitions, loaded the way `dagster dev` loads them, after `dbt parse`."""
     from dagster_project.cli import prepare
 
     prepare()
+    # dagster-dbt writes a folder per dbt call under DBT_TARGET_PATH (default dbt_project/target/, ~8 MB each, about
+    # 40 a session): this session's go to its temp dir, primed with dbt's partial-parse file like target/ itself.
+    target = tmp_path_factory.mktemp("dbt_target")
+    partial_parse = settings.DBT_TARGET_DIR / "partial_parse.msgpack"
+    if partial_parse.exists():
+        shutil.copy(partial_parse, target)
+    os.environ["DBT_TARGET_PATH"] = str(target)
     from dagster_project.definitions import defs
 
     return defs()
