@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
-.PHONY: install install-spark spark prepare warehouse refresh backfill test lint lock bench bench-load docs rollback dev clean sql
+.PHONY: install install-spark spark prepare warehouse refresh backfill test lint lock bench bench-load bench-dev docs rollback dev clean sql
 
 # Installs exactly the versions that were tested: every package pinned with its hashes in requirements/*.lock
 # (`make lock` regenerates them from pyproject.toml), then the project itself, editable, without resolving anything.
@@ -62,10 +62,11 @@ backfill: install
 spark: install-spark
 	$(PY) -m dagster_project.cli_spark
 
-## the whole test suite: unit tests, then real Dagster + dbt runs into temporary DuckDB files
+## the whole test suite: unit tests, then real Dagster + dbt runs into temporary DuckDB files; on every core
+## (pytest-xdist; TEST_WORKERS=1 runs it in one process)
 test: install
 	$(PY) -m dagster_project.cli prepare
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(or $(TEST_WORKERS),auto))
 
 ## lint, no warehouse needed: ruff (rules and format) over the Python, sqlfluff over the dbt project (dbt_project/.sqlfluff)
 lint: install
@@ -83,6 +84,11 @@ bench: prepare
 ## the pandas file parser alone on a large synthetic KITA-layout file (ROWS=1000000)
 bench-load: install
 	$(PY) -m tests.benchmarks.bench_load --rows $(or $(ROWS),1000000)
+
+## benchmark: warm `make warehouse` (and with TESTS=1 the test suite) against a bare `dbt build` of the same project,
+## measured in one run; prints wall and CPU seconds and the ratios (needs `make warehouse` once first)
+bench-dev: install
+	$(PY) -m tests.benchmarks.bench_dev --repeat $(or $(REPEAT),3) $(if $(TESTS),--tests)
 
 ## dbt docs, offline: dbt_project/target/static_index.html (one self-contained page), catalog from the work file
 docs: install

@@ -18,15 +18,14 @@ from dagster_project import settings
 JOB_NAME = "build_warehouse"
 
 
-def prepare() -> None:
-    """Write dbt_project/target/manifest.json; Dagster's dbt assets are defined from it."""
-    from dagster_dbt import DbtCliResource
-
-    from dagster_project.defs.project import trade_dbt_project
+def prepare(force: bool = False) -> bool:
+    """Write dbt_project/target/manifest.json (Dagster's dbt assets are defined from it), unless it was already
+    parsed from exactly the dbt project files there are now. True if `dbt parse` ran."""
+    from dagster_project import dbt_manifest
 
     settings.export_warehouse_path()
-    dbt = DbtCliResource(project_dir=trade_dbt_project, dbt_executable=settings.DBT_EXECUTABLE)
-    dbt.cli(["parse", "--quiet"], target_path=trade_dbt_project.target_path).wait()
+    return dbt_manifest.parse(settings.DBT_PROJECT_DIR, settings.DBT_TARGET_DIR, settings.DBT_EXECUTABLE,
+                              settings.DEFAULT_DBT_TARGET, force=force)
 
 
 def run_job(name: str = JOB_NAME, partition_key: str | None = None, partition_range: tuple[str, str] | None = None,
@@ -39,9 +38,13 @@ def run_job(name: str = JOB_NAME, partition_key: str | None = None, partition_ra
     from dagster_project.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
 
     job = defs().resolve_job_def(name)
-    instance = instance or dg.DagsterInstance.get()
     tags = {RANGE_START_TAG: partition_range[0], RANGE_END_TAG: partition_range[1]} if partition_range else {}
-    return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key, tags=tags)
+    if instance is not None:
+        return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key,
+                                      tags=tags)
+    with dg.DagsterInstance.get() as instance:  # disposed at the end: its event log databases are closed
+        return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key,
+                                      tags=tags)
 
 
 def run_build_job(instance=None):
@@ -213,12 +216,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--month", help="refresh: the month partition to refresh, YYYY-MM")
     parser.add_argument("--from-month", help="backfill: first month, YYYY-MM")
     parser.add_argument("--to-month", help="backfill: last month, YYYY-MM")
+    parser.add_argument("--force", action="store_true", help="prepare: run `dbt parse` even if the manifest is "
+                        "up to date")
     parser.add_argument("--to", help="rollback: the generation to serve (a file name in serving/generations/); "
                         "default: the previous one")
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
-        prepare()
+        print("dbt parse: " + ("done" if prepare(force=args.force) else
+                               f"skipped, {settings.DBT_TARGET_DIR / 'manifest.json'} is up to date (--force parses)"))
         return 0
     if args.command == "docs":
         docs()

@@ -14,11 +14,14 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# dbt's target-path (dbt_project.yml): the manifest Dagster reads, and one folder per dbt invocation of a run.
+DBT_TARGET_DIR = DBT_PROJECT_DIR / "target"
 # dbt seeds are the one home of the project-authored crosswalks; loaders read them to validate codes.
 DBT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # The dbt installed beside this interpreter (the project's .venv), even when the venv is not activated.
 _VENV_DBT = Path(sys.executable).with_name("dbt")
-DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else (shutil.which("dbt") or "dbt")
+DBT_EXECUTABLE_IS_VENVS = _VENV_DBT.exists()
+DBT_EXECUTABLE = str(_VENV_DBT) if DBT_EXECUTABLE_IS_VENVS else (shutil.which("dbt") or "dbt")
 
 # Env var names, shared with dbt_project/profiles.yml (which reads WAREHOUSE_PATH).
 WAREHOUSE_PATH_ENV = "WAREHOUSE_PATH"

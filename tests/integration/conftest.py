@@ -1,8 +1,11 @@
 """Real Dagster runs of the build_warehouse job, with real dbt, into temporary DuckDB files."""
 
+import fcntl
+import json
 import os
 import shutil
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -27,11 +30,18 @@ def environment(**values: str):
 
 
 @pytest.fixture(scope="session")
-def definitions():
+def definitions(tmp_path_factory):
     """The project's Definitions, loaded the way `dagster dev` loads them, after `dbt parse`."""
     from dagster_project.cli import prepare
 
     prepare()
+    # dagster-dbt writes a folder per dbt call under DBT_TARGET_PATH (default dbt_project/target/, ~8 MB each, about
+    # 40 a session): this session's go to its temp dir, primed with dbt's partial-parse file like target/ itself.
+    target = tmp_path_factory.mktemp("dbt_target")
+    partial_parse = settings.DBT_TARGET_DIR / "partial_parse.msgpack"
+    if partial_parse.exists():
+        shutil.copy(partial_parse, target)
+    os.environ["DBT_TARGET_PATH"] = str(target)
     from dagster_project.definitions import defs
 
     return defs()
@@ -86,12 +96,68 @@ def served_path_for(warehouse: Path) -> Path:
     return warehouse.parent / "serving" / warehouse.name
 
 
+@dataclass(frozen=True)
+class CheckSummary:
+    asset_key: dg.AssetKey
+    check_name: str
+    passed: bool
+    severity: dg.AssetCheckSeverity
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What the tests read of the baseline build's run, in a form that parallel test workers can share (a file)."""
+
+    run_id: str
+    success: bool
+    materialized: frozenset[dg.AssetKey]
+    checks: tuple[CheckSummary, ...]
+
+    @classmethod
+    def of(cls, result) -> "BuildSummary":
+        return cls(
+            run_id=result.run_id,
+            success=result.success,
+            materialized=frozenset(event.asset_key for event in result.get_asset_materialization_events()),
+            checks=tuple(CheckSummary(c.asset_key, c.check_name, c.passed, c.severity)
+                         for c in check_evaluations(result)),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "run_id": self.run_id, "success": self.success,
+            "materialized": sorted(key.to_user_string() for key in self.materialized),
+            "checks": [[c.asset_key.to_user_string(), c.check_name, c.passed, c.severity.value] for c in self.checks],
+        })
+
+    @classmethod
+    def from_json(cls, text: str) -> "BuildSummary":
+        data = json.loads(text)
+        return cls(
+            run_id=data["run_id"], success=data["success"],
+            materialized=frozenset(dg.AssetKey.from_user_string(key) for key in data["materialized"]),
+            checks=tuple(CheckSummary(dg.AssetKey.from_user_string(key), name, passed, dg.AssetCheckSeverity(severity))
+                         for key, name, passed, severity in data["checks"]),
+        )
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, run_build):
-    """One complete build from the shipped raw/ files: (warehouse path, run result)."""
-    warehouse = tmp_path_factory.mktemp("built") / "warehouse.duckdb"
-    result = run_build(warehouse)
-    return warehouse, result
+    """One complete build from the shipped raw/ files, shared read-only by every test of the session (and by all
+    parallel workers: the first builds it under a file lock, the others wait and reuse it):
+    (warehouse path, BuildSummary of its run)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        warehouse = tmp_path_factory.mktemp("built") / "warehouse.duckdb"
+        return warehouse, BuildSummary.of(run_build(warehouse))
+    shared = tmp_path_factory.getbasetemp().parent  # the session's temp root, common to its workers
+    folder, warehouse = shared / "built", shared / "built" / "warehouse.duckdb"
+    summary_file = folder / "summary.json"
+    with open(shared / "built.lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not summary_file.exists():
+            folder.mkdir(exist_ok=True)
+            summary_file.write_text(BuildSummary.of(run_build(warehouse)).to_json(), encoding="utf-8")
+    return warehouse, BuildSummary.from_json(summary_file.read_text(encoding="utf-8"))
 
 
 @pytest.fixture

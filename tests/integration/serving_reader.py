@@ -1,7 +1,11 @@
 """A BI-like reader process for the concurrency test: queries the served path in a loop and reports what it saw.
 
-usage: serving_reader.py MODE SERVED_FILE STOP_FILE OUT_JSON MAX_SECONDS
+usage: serving_reader.py MODE SERVED_FILE STOP_FILE OUT_JSON MAX_SECONDS [TICK_FILE]
 MODE: duckdb | sqlalchemy | duckdb-threads | sqlalchemy-threads
+
+TICK_FILE (optional) holds a number the test raises after each publish. Each round reads it when it starts; whenever
+every reading thread has completed a round that started at tick k or later, the reader prints `k` on stdout, so
+the test can wait (a blocking read, no sleep) until every reader has read the snapshot published at tick k.
 
 Each round opens a new read-only connection (as a dashboard refresh does), reads the annual totals and the annual
 partner rows in two separate queries, and checks Σ partners + unallocated = reported total per flow across them:
@@ -56,12 +60,27 @@ class SQLAlchemyClient:
         return con.execute(self.text(sql)).one()
 
 
-def main(mode: str, served: str, stop_file: str, out: str, max_seconds: str) -> None:
+def main(mode: str, served: str, stop_file: str, out: str, max_seconds: str, tick_file: str | None = None) -> None:
     client = (SQLAlchemyClient if mode.startswith("sqlalchemy") else DuckDBClient)(served)
     threaded = mode.endswith("-threads")
     stop, deadline = Path(stop_file), time.monotonic() + float(max_seconds)
     seen = {"queries": 0, "rounds": 0, "errors": [], "violations": [], "snapshots": {}, "last": None, "held": {}}
     lock = threading.Lock()
+    ticks: dict[int, int] = {}  # reading thread -> the tick its last completed round started at
+    reported = [-1]
+    readers = (WORKER_THREADS + (0 if mode.startswith("duckdb") else 1)) if threaded else 1
+
+    def tick() -> int:
+        try:
+            return int(Path(tick_file).read_text() or 0) if tick_file else 0
+        except (OSError, ValueError):
+            return 0
+
+    def completed(started_at: int) -> None:  # call with the lock held
+        ticks[threading.get_ident()] = started_at
+        if len(ticks) == readers and min(ticks.values()) > reported[0]:
+            reported[0] = min(ticks.values())
+            print(reported[0], flush=True)
 
     def read(con):
         (export_total, export_unallocated, import_total, import_unallocated) = client.one(con, TOTALS_SQL)
@@ -73,6 +92,7 @@ def main(mode: str, served: str, stop_file: str, out: str, max_seconds: str) -> 
 
     def rounds(held=None) -> None:
         while not stop.exists() and time.monotonic() < deadline:
+            started_at = tick()
             try:
                 with client.connect() as con:
                     snapshot = read(con)
@@ -88,6 +108,7 @@ def main(mode: str, served: str, stop_file: str, out: str, max_seconds: str) -> 
                     seen["last"] = snapshot
                     if held_snapshot is not None:
                         seen["held"][held_snapshot] = seen["held"].get(held_snapshot, 0) + 1
+                    completed(started_at)
             time.sleep(PAUSE_SECONDS)
 
     if threaded:

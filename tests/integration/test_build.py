@@ -12,7 +12,7 @@ import pytest
 from dagster_project import settings
 from dagster_project.sources import kosis, reference
 
-from .conftest import check_evaluations, query
+from .conftest import query
 
 RAW = settings.DEFAULT_RAW_DIR
 
@@ -32,13 +32,12 @@ def marts(built):
 
 
 def test_every_asset_materialises_and_every_check_passes(built, definitions):
-    _, result = built
-    assert result.success
-    materialised = {event.asset_key for event in result.get_asset_materialization_events()}
+    _, run = built
+    assert run.success
     unpartitioned = {key for key in definitions.resolve_all_asset_keys()
                      if definitions.resolve_assets_def(key).partitions_def is None}
-    assert materialised == unpartitioned
-    checks = check_evaluations(result)
+    assert run.materialized == unpartitioned
+    checks = run.checks
     assert len(checks) >= 50
     failed = {f"{c.asset_key.to_user_string()}:{c.check_name}": c.severity for c in checks if not c.passed}
     # The one expected warning: the shipped KITA file has rows without a partner, quarantined (test_products.py).

@@ -11,7 +11,7 @@ import signal
 import statistics
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import dagster as dg
@@ -38,7 +38,7 @@ READER = Path(__file__).with_name("serving_reader.py")
 # A new connection per round, and threaded BI servers that hold a connection open throughout (see serving_reader).
 READER_MODES = ["duckdb", "sqlalchemy", "duckdb-threads", "sqlalchemy-threads"]
 KEEP_GENERATIONS = 3  # fewer than the test's publishes: the held connections' generation is pruned under them
-READER_MAX_SECONDS = 400  # a backstop only: the test stops the readers with the stop file
+READER_MAX_SECONDS = 3600  # a backstop only: the test stops the readers with the stop file (a loaded machine is slow)
 PUBLISH_KEY = dg.AssetKey(["serving", "warehouse"])
 SERVED_KEYS = {PUBLISH_KEY, dg.AssetKey(["serving", "report"])}
 # Fiji's exports in 1995 (export_kosis) + 1,000: a second, valid snapshot whose Σ partners and residual differ.
@@ -87,22 +87,34 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
 
     first = publish(work_a, served)
     latencies = [first.seconds]
-    stop = tmp_path / "stop"
+    stop, tick = tmp_path / "stop", tmp_path / "tick"
+    tick.write_text("0")
     readers = [
         subprocess.Popen([sys.executable, str(READER), mode, str(served), str(stop),
-                          str(tmp_path / f"reader{i}.json"), str(READER_MAX_SECONDS)])
+                          str(tmp_path / f"reader{i}.json"), str(READER_MAX_SECONDS), str(tick)],
+                         stdout=subprocess.PIPE, text=True)
         for i, mode in enumerate(READER_MODES)
     ]
+
+    def readers_read(published: int) -> None:
+        """Wait until every thread of every reader has completed a round begun after publish number `published`."""
+        for reader in readers:
+            line = "-1"
+            while int(line) < published:
+                line = reader.stdout.readline().strip()
+                assert line, f"a reader stopped early (exit code {reader.poll()})"
+
     try:
+        readers_read(0)
         # Refreshes: a real run of the whole job that builds snapshot B and publishes it, then real runs of the
         # publish asset alone on the two work files, alternating (a full rebuild takes ~30 s on a small machine).
-        for work, raw_dir, selection in [(work_b, raw_copy, None), *[(work_a, raw_copy, [PUBLISH_KEY]),
-                                                                     (work_b, raw_copy, [PUBLISH_KEY])] * 3]:
-            time.sleep(1.0)  # let the readers read each snapshot
+        runs = [(work_b, raw_copy, None), *[(work_a, raw_copy, [PUBLISH_KEY]), (work_b, raw_copy, [PUBLISH_KEY])] * 3]
+        for number, (work, raw_dir, selection) in enumerate(runs, start=1):
             result = run_build(work, raw_dir, selection, served=served)
             assert result.success
             latencies += published_latencies(result)
-        time.sleep(1.5)  # let every reader read the last snapshot
+            tick.write_text(str(number))
+            readers_read(number)  # every reader reads each snapshot
     finally:
         stop.touch()
         for reader in readers:
@@ -149,18 +161,23 @@ def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers
 
     with open(log, "w") as out:
         # Its own session, so that kill -9 reaches the whole run: the CLI and the dbt process it started.
-        run = subprocess.Popen(build, cwd=settings.REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+        run = subprocess.Popen(build, cwd=settings.REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, start_new_session=True, text=True, errors="replace")
+        backstop = threading.Timer(180, os.killpg, (run.pid, signal.SIGKILL))  # dbt never reached the marts
+        backstop.start()
         try:
-            deadline = time.monotonic() + 180
-            # dbt is writing the marts: the run is in the middle of the build.
-            while "START sql table model marts.fct_bilateral_trade" not in log.read_text(errors="replace"):
-                assert run.poll() is None, f"the build ended before it could be killed:\n{log.read_text()}"
-                assert time.monotonic() < deadline, "dbt did not start building the marts in time"
-                time.sleep(0.05)
+            # Read the run's output as it comes: once dbt is writing the marts, the run is in the middle of the build.
+            for line in run.stdout:
+                out.write(line)
+                if "START sql table model marts.fct_bilateral_trade" in line:
+                    break
+            else:
+                pytest.fail(f"the build ended before it could be killed:\n{log.read_text()}")
         finally:
+            backstop.cancel()
             os.killpg(run.pid, signal.SIGKILL)
             run.wait(timeout=30)
+            run.stdout.close()
     assert run.returncode == -signal.SIGKILL
 
     assert sha256(served) == served_before

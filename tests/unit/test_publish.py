@@ -351,8 +351,11 @@ def test_a_threaded_bi_server_sees_a_publish_at_once(warehouses, served, publish
     long_lived = client.connect()
     errors, after_publish = [], []
     published, stop = threading.Event(), threading.Event()
+    # Each worker's reads before and after the publish (each must make some of both; the test waits on these).
+    reads_before = [threading.Event() for _ in range(4)]
+    reads_after = [threading.Semaphore(0) for _ in range(4)]
 
-    def worker() -> None:
+    def worker(number: int) -> None:
         while not stop.is_set():
             opened_after_publish = published.is_set()
             try:
@@ -365,18 +368,22 @@ def test_a_threaded_bi_server_sees_a_publish_at_once(warehouses, served, publish
             else:
                 if opened_after_publish:
                     after_publish.append(first)
+                    reads_after[number].release()
+                else:
+                    reads_before[number].set()
 
-    workers = [threading.Thread(target=worker) for _ in range(4)]
+    workers = [threading.Thread(target=worker, args=(number,)) for number in range(4)]
     try:
         assert client.generation(long_lived) == 1
         for thread in workers:
             thread.start()
-        time.sleep(0.3)
+        assert all(event.wait(timeout=60) for event in reads_before), "the workers made no reads"
         publish_with(warehouses(2), served)
         published.set()
         with client.connect() as fresh:
             fresh_generation = client.generation(fresh)
-        time.sleep(0.3)
+        # three connections per worker opened after the publish
+        assert all(done.acquire(timeout=60) for done in reads_after for _ in range(3))
     finally:
         stop.set()
         for thread in workers:

@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from dagster_project import settings
+from dagster_project import dbt_manifest, settings
 from dagster_project.defs.check_descriptions import describe_test
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.project import trade_dbt_project
@@ -64,6 +64,8 @@ def trade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     new vintage since they were last built."""
     with warehouse.dbt_environment():
         yield from dbt.cli(["build", *dbt_target_args(context)], context=context).stream()
+    # dagster-dbt writes a folder per invocation under target/ (~8 MB); keep the newest few.
+    dbt_manifest.prune_run_folders(settings.DBT_TARGET_DIR)
     if is_whole_project(context) and settings.dbt_target() == settings.DEFAULT_DBT_TARGET:
         # (On another target the DuckDB candidate's marts were not rebuilt: nothing to promote or publish.)
         # Only now may serving/warehouse promote this candidate without building it again.
