@@ -112,15 +112,20 @@ class BuildSummary:
     success: bool
     materialized: frozenset[dg.AssetKey]
     checks: tuple[CheckSummary, ...]
+    # serving/report's metadata as text: Markdown, paths and numbers (what the UI shows of the report)
+    report_metadata: dict[str, str]
 
     @classmethod
     def of(cls, result) -> "BuildSummary":
+        report = [event.materialization.metadata for event in result.get_asset_materialization_events()
+                  if event.asset_key == dg.AssetKey(["serving", "report"])]
         return cls(
             run_id=result.run_id,
             success=result.success,
             materialized=frozenset(event.asset_key for event in result.get_asset_materialization_events()),
             checks=tuple(CheckSummary(c.asset_key, c.check_name, c.passed, c.severity)
                          for c in check_evaluations(result)),
+            report_metadata={key: metadata_text(value) for key, value in (report[0] if report else {}).items()},
         )
 
     def to_json(self) -> str:
@@ -128,6 +133,7 @@ class BuildSummary:
             "run_id": self.run_id, "success": self.success,
             "materialized": sorted(key.to_user_string() for key in self.materialized),
             "checks": [[c.asset_key.to_user_string(), c.check_name, c.passed, c.severity.value] for c in self.checks],
+            "report_metadata": self.report_metadata,
         })
 
     @classmethod
@@ -138,7 +144,17 @@ class BuildSummary:
             materialized=frozenset(dg.AssetKey.from_user_string(key) for key in data["materialized"]),
             checks=tuple(CheckSummary(dg.AssetKey.from_user_string(key), name, passed, dg.AssetCheckSeverity(severity))
                          for key, name, passed, severity in data["checks"]),
+            report_metadata=data["report_metadata"],
         )
+
+
+def metadata_text(value) -> str:
+    """A metadata value as the text it carries (Markdown source, a path, a number)."""
+    if isinstance(value, dg.MarkdownMetadataValue):
+        return value.md_str
+    if isinstance(value, dg.PathMetadataValue):
+        return str(value.path)
+    return str(value.value)
 
 
 @pytest.fixture(scope="session")
