@@ -24,12 +24,21 @@ def prepare(force: bool = False) -> bool:
     from dagster_project import dbt_manifest
 
     settings.export_warehouse_path()
-    return dbt_manifest.parse(settings.DBT_PROJECT_DIR, settings.DBT_TARGET_DIR, settings.DBT_EXECUTABLE,
-                              settings.DEFAULT_DBT_TARGET, force=force)
+    return dbt_manifest.parse(
+        settings.DBT_PROJECT_DIR,
+        settings.DBT_TARGET_DIR,
+        settings.DBT_EXECUTABLE,
+        settings.DEFAULT_DBT_TARGET,
+        force=force,
+    )
 
 
-def run_job(name: str = JOB_NAME, partition_key: str | None = None, partition_range: tuple[str, str] | None = None,
-            instance=None):
+def run_job(
+    name: str = JOB_NAME,
+    partition_key: str | None = None,
+    partition_range: tuple[str, str] | None = None,
+    instance=None,
+):
     """Execute a job of the definitions in this process (recorded in the DAGSTER_HOME instance): unpartitioned,
     one partition, or a range of partitions in a single run (a backfill). Returns the ExecuteInProcessResult."""
     import dagster as dg
@@ -40,11 +49,9 @@ def run_job(name: str = JOB_NAME, partition_key: str | None = None, partition_ra
     job = defs().resolve_job_def(name)
     tags = {RANGE_START_TAG: partition_range[0], RANGE_END_TAG: partition_range[1]} if partition_range else {}
     if instance is not None:
-        return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key,
-                                      tags=tags)
+        return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key, tags=tags)
     with dg.DagsterInstance.get() as instance:  # disposed at the end: its event log databases are closed
-        return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key,
-                                      tags=tags)
+        return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key, tags=tags)
 
 
 def run_build_job(instance=None):
@@ -68,18 +75,25 @@ def publish_lines(result) -> list[str]:
     """Whether the run published the work file to the served file, from the serving/warehouse materialisation."""
     from dagster_project.defs.assets.publish import SERVED_WAREHOUSE_KEY
 
-    published = [event for event in result.get_asset_materialization_events()
-                 if event.asset_key == SERVED_WAREHOUSE_KEY]
+    published = [
+        event for event in result.get_asset_materialization_events() if event.asset_key == SERVED_WAREHOUSE_KEY
+    ]
     if not published:
-        return [f"NOT published: the served file {settings.serving_path()} and the work file are unchanged "
-                "(a load, a dbt model or an error-severity test failed; the run's candidate is kept under "
-                f"{settings.warehouse_path().parent / 'candidates'} as <run id>.failed.duckdb)"]
+        return [
+            f"NOT published: the served file {settings.serving_path()} and the work file are unchanged "
+            "(a load, a dbt model or an error-severity test failed; the run's candidate is kept under "
+            f"{settings.warehouse_path().parent / 'candidates'} as <run id>.failed.duckdb)"
+        ]
     metadata = published[-1].materialization.metadata
     if "content_changed" in metadata and not metadata["content_changed"].value:
-        return [f"published nothing new: the marts equal those of the served generation "
-                f"{metadata['generation'].value} (publish check {metadata['publish_latency_seconds'].value:.3f} s)"]
-    return [f"published: {metadata['served_path'].value} ({metadata['size_bytes'].value / 1e6:.1f} MB, "
-            f"publish latency {metadata['publish_latency_seconds'].value:.3f} s)"]
+        return [
+            f"published nothing new: the marts equal those of the served generation "
+            f"{metadata['generation'].value} (publish check {metadata['publish_latency_seconds'].value:.3f} s)"
+        ]
+    return [
+        f"published: {metadata['served_path'].value} ({metadata['size_bytes'].value / 1e6:.1f} MB, "
+        f"publish latency {metadata['publish_latency_seconds'].value:.3f} s)"
+    ]
 
 
 def served_lines() -> list[str]:
@@ -103,14 +117,17 @@ def served_lines() -> list[str]:
             lines.append(f"{label}: {link} (none yet)")
             continue
         stat = target.stat()
-        published = generation_info(target).get("published_at") or datetime.fromtimestamp(
-            stat.st_mtime).isoformat(timespec="seconds")
+        published = generation_info(target).get("published_at") or datetime.fromtimestamp(stat.st_mtime).isoformat(
+            timespec="seconds"
+        )
         where = f"{link} -> {target.name}" if link.is_symlink() else str(link)
         lines.append(f"{label}: {where} ({stat.st_size / 1e6:.1f} MB, published {published})")
     generations = list_generations(served)
     if generations:
-        lines.append(f"  generations: {len(generations)} in {generations[0].parent} "
-                     f"(keeping {settings.serving_generations_keep()}, {settings.SERVING_GENERATIONS_KEEP_ENV})")
+        lines.append(
+            f"  generations: {len(generations)} in {generations[0].parent} "
+            f"(keeping {settings.serving_generations_keep()}, {settings.SERVING_GENERATIONS_KEEP_ENV})"
+        )
     if pointer_target(served) is not None:
         try:
             with duckdb.connect(str(served), read_only=True) as con:
@@ -118,8 +135,10 @@ def served_lines() -> list[str]:
         except duckdb.Error as error:
             return [*lines, f"  (cannot open the served file: {error})"]
         failed = [f"{c.name} ({c.detail})" for c in checks if not c.passed]
-        lines.append(f"  served checks: {len(checks) - len(failed)} of {len(checks)} passed"
-                     + (f"; failed: {', '.join(failed)}" if failed else ""))
+        lines.append(
+            f"  served checks: {len(checks) - len(failed)} of {len(checks)} passed"
+            + (f"; failed: {', '.join(failed)}" if failed else "")
+        )
     return lines
 
 
@@ -134,15 +153,20 @@ def rollback_command(to: str | None = None) -> int:
     except PublishError as error:
         print(f"rollback refused, nothing changed: {error}", file=sys.stderr)
         return 1
-    print(f"rolled back: {result.served_file} -> {result.generation.name} "
-          f"({len(result.checks)} serving checks passed); "
-          f"{result.previous_file} -> {result.replaced.name if result.replaced else '(none)'} "
-          "(roll back again to undo)")
+    print(
+        f"rolled back: {result.served_file} -> {result.generation.name} "
+        f"({len(result.checks)} serving checks passed); "
+        f"{result.previous_file} -> {result.replaced.name if result.replaced else '(none)'} "
+        "(roll back again to undo)"
+    )
     try:
         report = build_report(settings.serving_path(), settings.report_dir())
     except Exception as error:  # noqa: BLE001 (the rollback stands; say that the report is stale)
-        print(f"the report was NOT redrawn ({type(error).__name__}: {error}); it shows the generation served "
-              "before the rollback", file=sys.stderr)
+        print(
+            f"the report was NOT redrawn ({type(error).__name__}: {error}); it shows the generation served "
+            "before the rollback",
+            file=sys.stderr,
+        )
         return 1
     print(f"report redrawn from the served file: {report.html_path} ({len(report.rendered)} charts)")
     print("\n".join(served_lines()))
@@ -188,14 +212,18 @@ def summary_lines(result=None) -> list[str]:
         ).fetchall()
         for schema, table, rows in tables:
             lines.append(f"  {schema}.{table}: {rows} rows")
-        headline = con.execute(
-            """
+        headline = (
+            con.execute(
+                """
             select year(period_start), export_usd / 1e9, import_usd / 1e9, balance_usd / 1e9
             from marts.fct_bilateral_trade
             where partner_iso3 = 'CHN' and period_grain = 'year'
             order by period_start desc limit 1
             """
-        ).fetchone() if any(t[1] == "fct_bilateral_trade" for t in tables) else None
+            ).fetchone()
+            if any(t[1] == "fct_bilateral_trade" for t in tables)
+            else None
+        )
         if headline:
             year, exports, imports, balance = headline
             lines.append(
@@ -216,15 +244,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--month", help="refresh: the month partition to refresh, YYYY-MM")
     parser.add_argument("--from-month", help="backfill: first month, YYYY-MM")
     parser.add_argument("--to-month", help="backfill: last month, YYYY-MM")
-    parser.add_argument("--force", action="store_true", help="prepare: run `dbt parse` even if the manifest is "
-                        "up to date")
-    parser.add_argument("--to", help="rollback: the generation to serve (a file name in serving/generations/); "
-                        "default: the previous one")
+    parser.add_argument(
+        "--force", action="store_true", help="prepare: run `dbt parse` even if the manifest is up to date"
+    )
+    parser.add_argument(
+        "--to",
+        help="rollback: the generation to serve (a file name in serving/generations/); default: the previous one",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "prepare":
-        print("dbt parse: " + ("done" if prepare(force=args.force) else
-                               f"skipped, {settings.DBT_TARGET_DIR / 'manifest.json'} is up to date (--force parses)"))
+        print(
+            "dbt parse: "
+            + (
+                "done"
+                if prepare(force=args.force)
+                else f"skipped, {settings.DBT_TARGET_DIR / 'manifest.json'} is up to date (--force parses)"
+            )
+        )
         return 0
     if args.command == "docs":
         docs()
@@ -237,8 +274,11 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     if args.command in ("refresh", "backfill") and not settings.warehouse_path().exists():
-        print(f"no work file at {settings.warehouse_path()}: run `make warehouse` first (a refresh adds live "
-              "months to the warehouse built from raw/)", file=sys.stderr)
+        print(
+            f"no work file at {settings.warehouse_path()}: run `make warehouse` first (a refresh adds live "
+            "months to the warehouse built from raw/)",
+            file=sys.stderr,
+        )
         return 2
     prepare()
     if args.command == "refresh":

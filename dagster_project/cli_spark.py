@@ -30,8 +30,16 @@ SPARK_TARGET_PATH = "target/spark"
 
 
 def _dbt(*args: str) -> int:
-    command = [settings.DBT_EXECUTABLE, *args, "--target", settings.SPARK_TARGET,
-               "--target-path", SPARK_TARGET_PATH, "--profiles-dir", str(settings.DBT_PROJECT_DIR)]
+    command = [
+        settings.DBT_EXECUTABLE,
+        *args,
+        "--target",
+        settings.SPARK_TARGET,
+        "--target-path",
+        SPARK_TARGET_PATH,
+        "--profiles-dir",
+        str(settings.DBT_PROJECT_DIR),
+    ]
     print("$ " + " ".join(command[1:]), flush=True)
     return subprocess.run(command, cwd=settings.DBT_PROJECT_DIR).returncode
 
@@ -42,15 +50,20 @@ def _manifest() -> dict:
 
 def missing_source_selectors(manifest: dict, exported: set[str]) -> list[str]:
     """`source:<source>.<table>+` for every dbt source whose raw table was not exported (DuckDB does not hold it)."""
-    return sorted(f"source:{node['source_name']}.{node['name']}+"
-                  for node in manifest["sources"].values()
-                  if node["schema"] == settings.RAW_SCHEMA and node["identifier"] not in exported)
+    return sorted(
+        f"source:{node['source_name']}.{node['name']}+"
+        for node in manifest["sources"].values()
+        if node["schema"] == settings.RAW_SCHEMA and node["identifier"] not in exported
+    )
 
 
 def mart_models(manifest: dict) -> set[str]:
     """The names of the models the project builds as tables in schema marts."""
-    return {node["alias"] or node["name"] for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node["schema"] == settings.MARTS_SCHEMA}
+    return {
+        node["alias"] or node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == settings.MARTS_SCHEMA
+    }
 
 
 def time_duckdb_build(excluded: list[str]) -> float | None:
@@ -73,8 +86,9 @@ def time_duckdb_build(excluded: list[str]) -> float | None:
             *(["--exclude", *excluded] if excluded else []),
         ]
         started = time.monotonic()
-        code = subprocess.run(command, cwd=settings.DBT_PROJECT_DIR,
-                              env={**os.environ, settings.WAREHOUSE_PATH_ENV: str(copy)}).returncode
+        code = subprocess.run(
+            command, cwd=settings.DBT_PROJECT_DIR, env={**os.environ, settings.WAREHOUSE_PATH_ENV: str(copy)}
+        ).returncode
         return time.monotonic() - started if code == 0 else None
 
 
@@ -86,8 +100,11 @@ def _spark_run_results() -> dict | None:
 def built_models(run_results: dict | None) -> set[str]:
     """The models the last Spark build built successfully: only these are read (never a table left by an earlier
     build)."""
-    return {result["unique_id"].split(".")[-1] for result in (run_results or {}).get("results", [])
-            if result["unique_id"].startswith("model.") and result["status"] == "success"}
+    return {
+        result["unique_id"].split(".")[-1]
+        for result in (run_results or {}).get("results", [])
+        if result["unique_id"].startswith("model.") and result["status"] == "success"
+    }
 
 
 def compare_marts(marts: set[str], built: set[str]) -> list:
@@ -98,35 +115,48 @@ def compare_marts(marts: set[str], built: set[str]) -> list:
 
     spark_marts = settings.spark_warehouse_dir() / f"{settings.MARTS_SCHEMA}.db"
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
-        in_duckdb = {row[0] for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = ?", [settings.MARTS_SCHEMA]
-        ).fetchall()}
+        in_duckdb = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?", [settings.MARTS_SCHEMA]
+            ).fetchall()
+        }
         stale = sorted(in_duckdb - marts)
         if stale:
             print(f"not compared (in the work file's marts, but no longer a model): {', '.join(stale)}")
-        expected = {table: profile_relation(con, f'{settings.MARTS_SCHEMA}."{table}"', table)
-                    for table in sorted(in_duckdb & marts)}
+        expected = {
+            table: profile_relation(con, f'{settings.MARTS_SCHEMA}."{table}"', table)
+            for table in sorted(in_duckdb & marts)
+        }
         actual = {}
         for table in sorted(marts & built):
             folder = spark_marts / table
             if any(folder.rglob("*.parquet")):
                 source = folder.as_posix().replace("'", "''")
                 actual[table] = profile_relation(
-                    con, f"read_parquet('{source}/**/*.parquet', hive_partitioning = true)", table)
+                    con, f"read_parquet('{source}/**/*.parquet', hive_partitioning = true)", table
+                )
             elif folder.is_dir() and table in in_duckdb:
                 # A partitioned table with no rows has no data file at all (an unpartitioned one writes an empty
                 # file): Spark built it empty. Its row count (0) is compared; its columns cannot be read from files.
-                actual[table] = profile_relation(con, f'(select * from {settings.MARTS_SCHEMA}."{table}" limit 0)',
-                                                 table)
+                actual[table] = profile_relation(
+                    con, f'(select * from {settings.MARTS_SCHEMA}."{table}" limit 0)', table
+                )
     return compare_builds(expected, actual, ignore=PER_BUILD_COLUMNS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dagster_project.cli_spark", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m dagster_project.cli_spark",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--compare-only", action="store_true", help="skip export and build: compare the last ones")
-    parser.add_argument("--no-duckdb-timing", action="store_true",
-                        help="do not time the same dbt build on DuckDB (on a scratch copy) for the closing note")
+    parser.add_argument(
+        "--no-duckdb-timing",
+        action="store_true",
+        help="do not time the same dbt build on DuckDB (on a scratch copy) for the closing note",
+    )
     args = parser.parse_args(argv)
 
     import duckdb
@@ -146,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         with duckdb.connect(str(work_file), read_only=True) as con:
             exported = export_tables(con, settings.raw_parquet_dir(), settings.RAW_SCHEMA)
         timings["export"] = time.monotonic() - started
-        print(f"exported {len(exported)} raw tables ({sum(t.row_count for t in exported)} rows) from {work_file} "
-              f"to {settings.raw_parquet_dir()} in {timings['export']:.1f} s")
+        print(
+            f"exported {len(exported)} raw tables ({sum(t.row_count for t in exported)} rows) from {work_file} "
+            f"to {settings.raw_parquet_dir()} in {timings['export']:.1f} s"
+        )
         if _dbt("parse", "--quiet") != 0:
             print("dbt parse on the spark target failed", file=sys.stderr)
             return 1
@@ -171,13 +203,17 @@ def main(argv: list[str] | None = None) -> int:
     different = [c for c in comparisons if not c.equal]
     print()
     if "build" in timings:
-        print(f"Spark:  export {timings['export']:.1f} s, dbt build {timings['build']:.1f} s wall "
-              f"(dbt's own timer {run_results['elapsed_time']:.1f} s, starting the JVM included), "
-              f"compare {timings['compare']:.1f} s; total {time.monotonic() - started:.1f} s")
+        print(
+            f"Spark:  export {timings['export']:.1f} s, dbt build {timings['build']:.1f} s wall "
+            f"(dbt's own timer {run_results['elapsed_time']:.1f} s, starting the JVM included), "
+            f"compare {timings['compare']:.1f} s; total {time.monotonic() - started:.1f} s"
+        )
         if not args.no_duckdb_timing:
             duckdb_seconds = time_duckdb_build(excluded)
-            print("DuckDB: the same dbt build, just now on a scratch copy of the work file: "
-                  + (f"{duckdb_seconds:.1f} s wall" if duckdb_seconds is not None else "failed"))
+            print(
+                "DuckDB: the same dbt build, just now on a scratch copy of the work file: "
+                + (f"{duckdb_seconds:.1f} s wall" if duckdb_seconds is not None else "failed")
+            )
     if different:
         print(f"{len(different)} of {len(comparisons)} marts DIFFER between DuckDB and Spark", file=sys.stderr)
         return 1

@@ -90,26 +90,53 @@ def _parse(project_dir: Path, target_dir: Path, dbt_executable: str, target: str
     # Fingerprint before parsing: a file edited during the parse makes the next call parse again.
     fingerprint = inputs_fingerprint(project_dir, target)
     subprocess.run(
-        [dbt_executable, "parse", "--quiet", "--target", target, "--target-path", str(target_dir),
-         "--profiles-dir", str(project_dir), "--project-dir", str(project_dir)],
-        cwd=project_dir, check=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
+        [
+            dbt_executable,
+            "parse",
+            "--quiet",
+            "--target",
+            target,
+            "--target-path",
+            str(target_dir),
+            "--profiles-dir",
+            str(project_dir),
+            "--project-dir",
+            str(project_dir),
+        ],
+        cwd=project_dir,
+        check=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
     )
-    stamp.write_text(json.dumps({"fingerprint": fingerprint, "target": target,
-                                 "parsed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}),
-                     encoding="utf-8")
+    stamp.write_text(
+        json.dumps(
+            {
+                "fingerprint": fingerprint,
+                "target": target,
+                "parsed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
-def prune_run_folders(target_dir: Path, keep: int = RUN_FOLDERS_KEEP,
-                      min_age_seconds: float = RUN_FOLDER_MIN_AGE_SECONDS, now: float | None = None) -> list[Path]:
+def prune_run_folders(
+    target_dir: Path,
+    keep: int = RUN_FOLDERS_KEEP,
+    min_age_seconds: float = RUN_FOLDER_MIN_AGE_SECONDS,
+    now: float | None = None,
+) -> list[Path]:
     """Remove dagster-dbt's per-invocation folders under target/ beyond the `keep` newest, except folders written
     to in the last `min_age_seconds` (a run that may still be using its folder). Returns the removed folders."""
     if not target_dir.is_dir():
         return []
     now = time.time() if now is None else now
-    folders = sorted((p for p in target_dir.iterdir() if p.is_dir() and _is_run_folder(p)),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
+    folders = sorted(
+        (p for p in target_dir.iterdir() if p.is_dir() and _is_run_folder(p)),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     removed = []
-    for folder in folders[max(keep, 0):]:
+    for folder in folders[max(keep, 0) :]:
         if now - folder.stat().st_mtime < min_age_seconds:
             continue
         shutil.rmtree(folder, ignore_errors=True)

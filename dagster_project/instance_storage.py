@@ -48,11 +48,16 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def config_type(cls) -> dict:
         from dagster import Field, StringSource
 
-        return {"base_dir": Field(StringSource, is_required=False,
-                                  description="default: history/runs under DAGSTER_HOME, Dagster's own default")}
+        return {
+            "base_dir": Field(
+                StringSource,
+                is_required=False,
+                description="default: history/runs under DAGSTER_HOME, Dagster's own default",
+            )
+        }
 
     @classmethod
-    def from_config_value(cls, inst_data, config_value):  # noqa: ANN001, ANN206 (Dagster's ConfigurableClass)
+    def from_config_value(cls, inst_data, config_value):
         base_dir = config_value.get("base_dir") or os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
         return cls(base_dir=base_dir, inst_data=inst_data)
 
@@ -82,9 +87,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
-            with engine.connect() as conn:
-                with conn.begin():
-                    yield conn
+            with engine.connect() as conn, conn.begin():
+                yield conn
 
     def has_table(self, table_name: str) -> bool:
         # Asked dozens of times a run (a new engine each in Dagster's version); a table, once there, stays.
@@ -116,7 +120,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         self.close_databases()
         super().dispose()
 
-    def watch(self, run_id: str, cursor: str | None, callback) -> None:  # noqa: ANN001
+    def watch(self, run_id: str, cursor: str | None, callback) -> None:
         if not self._obs:
             from watchdog.observers import Observer
 
@@ -133,12 +137,12 @@ class _WalAwareWatchdog(SqliteEventLogStorageWatchdog):
         super().__init__(*args, **kwargs)
         self._patterns = [self._log_path, f"{self._log_path}-wal"]
 
-    def on_modified(self, event) -> None:  # noqa: ANN001
+    def on_modified(self, event) -> None:
         if event.src_path in (self._log_path, f"{self._log_path}-wal"):
             self._process_log()
 
 
-def _set_synchronous_normal(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _set_synchronous_normal(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -15,7 +15,6 @@ import duckdb
 
 from dagster_project import settings
 
-
 MAX_ROWS = 1000  # printed; DuckDB says how many more there are
 
 

@@ -55,7 +55,6 @@ DEFAULT_WAREHOUSE_LOCK_TIMEOUT_SECONDS = 900.0
 FAILED_CANDIDATES_KEEP = 3
 
 
-
 def dbt_var(name: str):
     """A var of dbt_project.yml, the one home of the values the models and the Python code share (the reporter,
     the 3050 line): Python reads them from there instead of repeating them."""

@@ -97,8 +97,12 @@ def landing_root(tmp_path: Path) -> Path:
 @pytest.fixture
 def live_env(monkeypatch, http_server, landing_root):
     """All four base URLs on the local server, keys set, landing in tmp."""
-    for env in (settings.KCS_BASE_URL_ENV, settings.KOSIS_BASE_URL_ENV, settings.COMTRADE_BASE_URL_ENV,
-                settings.IMF_BASE_URL_ENV):
+    for env in (
+        settings.KCS_BASE_URL_ENV,
+        settings.KOSIS_BASE_URL_ENV,
+        settings.COMTRADE_BASE_URL_ENV,
+        settings.IMF_BASE_URL_ENV,
+    ):
         monkeypatch.setenv(env, http_server.url)
     for env in (settings.KCS_SERVICE_KEY_ENV, settings.KOSIS_API_KEY_ENV, settings.COMTRADE_SUBSCRIPTION_KEY_ENV):
         monkeypatch.setenv(env, SECRET_KEY)
@@ -114,5 +118,11 @@ def sleeps() -> list[float]:
 @pytest.fixture
 def fetcher(landing_root, sleeps) -> Fetcher:
     """Backoff 1, 2, 4 ... s recorded instead of slept; 3 attempts; a short timeout for the timeout test."""
-    return Fetcher(landing_root=landing_root, sleep=sleeps.append, max_attempts=3, backoff_initial=1.0,
-                   backoff_max=60.0, timeout=2.0)
+    return Fetcher(
+        landing_root=landing_root,
+        sleep=sleeps.append,
+        max_attempts=3,
+        backoff_initial=1.0,
+        backoff_max=60.0,
+        timeout=2.0,
+    )

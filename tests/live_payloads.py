@@ -48,8 +48,7 @@ def kcs_envelope(
 ) -> bytes:
     """Re-wrap records into the KCS API envelope (PROVENANCE appendix A), encoded as the real service may."""
     items = "".join(
-        "<item>" + "".join(f"<{k}>{_xml_escape(v)}</{k}>" for k, v in record.items()) + "</item>"
-        for record in records
+        "<item>" + "".join(f"<{k}>{_xml_escape(v)}</{k}>" for k, v in record.items()) + "</item>" for record in records
     )
     declaration = (
         f'<?xml version="1.0" encoding="{encoding}" standalone="yes"?>' if encoding else '<?xml version="1.0"?>'
@@ -88,17 +87,26 @@ def kcs_item_response(records: list[dict[str, str]], *, total: dict[str, str] | 
     are the sums of the records, unless `total` overrides some of them."""
     fields = ("expDlr", "impDlr", "balPayments", "expWgt", "impWgt")
     summed = {f: str(sum(int(r[f]) for r in records if r[f].lstrip("-").isdigit())) for f in fields}
-    row = {"year": "총계", "statCd": "-", "statCdCntnKor1": "-", "hsCd": "-", "statKor": "-", **summed,
-           **(total or {})}
+    row = {"year": "총계", "statCd": "-", "statCdCntnKor1": "-", "hsCd": "-", "statKor": "-", **summed, **(total or {})}
     return kcs_envelope([*records, row], **kwargs)
 
 
-def kcs_item_record(month: str, partner: str, hs: str, exp: int, imp: int, exp_kg: int = 0, imp_kg: int = 0,
-                    **overrides: str) -> dict[str, str]:
+def kcs_item_record(
+    month: str, partner: str, hs: str, exp: int, imp: int, exp_kg: int = 0, imp_kg: int = 0, **overrides: str
+) -> dict[str, str]:
     """Synthetic nitemtrade record (made-up figures for tests; never loaded into a shipped warehouse)."""
     names = {"US": "미국", "CN": "중국", "NA": "나미비아", "JP": "일본"}
-    record = {"year": month.replace("-", "."), "statCd": partner, "statCdCntnKor1": names.get(partner, partner),
-              "hsCd": hs, "statKor": "합성 품목", "expDlr": str(exp), "impDlr": str(imp),
-              "balPayments": str(exp - imp), "expWgt": str(exp_kg), "impWgt": str(imp_kg)}
+    record = {
+        "year": month.replace("-", "."),
+        "statCd": partner,
+        "statCdCntnKor1": names.get(partner, partner),
+        "hsCd": hs,
+        "statKor": "합성 품목",
+        "expDlr": str(exp),
+        "impDlr": str(imp),
+        "balPayments": str(exp - imp),
+        "expWgt": str(exp_kg),
+        "impWgt": str(imp_kg),
+    }
     record.update(overrides)
     return record

@@ -40,9 +40,12 @@ def describe_test(test: Mapping[str, Any], project_dir: Path) -> str:
     kwargs = {key: value for key, value in (metadata.get("kwargs") or {}).items() if key != "model"}
     if name in BUILTIN:
         to = _REF.search(str(kwargs.get("to", "")))
-        text = BUILTIN[name].format(column=kwargs.get("column_name", test.get("column_name")),
-                                    values=", ".join(f"`{value}`" for value in kwargs.get("values", [])),
-                                    to=to.group(1) if to else kwargs.get("to"), field=kwargs.get("field"))
+        text = BUILTIN[name].format(
+            column=kwargs.get("column_name", test.get("column_name")),
+            values=", ".join(f"`{value}`" for value in kwargs.get("values", [])),
+            to=to.group(1) if to else kwargs.get("to"),
+            field=kwargs.get("field"),
+        )
     else:
         header = file_header(project_dir / "tests" / "generic" / f"{name}.sql")
         arguments = "; ".join(f"{key}: {_plain(value)}" for key, value in kwargs.items())

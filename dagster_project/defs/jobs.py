@@ -18,8 +18,9 @@ from dagster_project.defs.assets.kosis import kosis_trade_by_country_monthly
 from dagster_project.defs.assets.publish import served_warehouse
 from dagster_project.defs.assets.report import trade_report
 
-MONTHLY_SOURCES = dg.AssetSelection.assets(kcs_trade_by_country, kcs_trade_by_item_country,
-                                           kosis_trade_by_country_monthly)
+MONTHLY_SOURCES = dg.AssetSelection.assets(
+    kcs_trade_by_country, kcs_trade_by_item_country, kosis_trade_by_country_monthly
+)
 YEARLY_SOURCES = dg.AssetSelection.assets(comtrade_trade_by_partner, imf_imts_trade)
 # The gate every run ends in: the whole dbt project, then promote and publish, then the report.
 GATE = dg.AssetSelection.assets(trade_dbt_models, served_warehouse, trade_report)

@@ -47,8 +47,10 @@ class WarehouseResource(dg.ConfigurableResource):
             raise
         with duckdb.connect(str(self._candidate.path)) as con:
             ensure_live_tables(con, settings.RAW_SCHEMA)  # a fresh warehouse builds every model, empty or not
-        context.log.info(f"run {run_id} builds the candidate {self._candidate.path} "
-                         f"(a copy of {work_file if work_file.exists() else 'nothing: first build'})")
+        context.log.info(
+            f"run {run_id} builds the candidate {self._candidate.path} "
+            f"(a copy of {work_file if work_file.exists() else 'nothing: first build'})"
+        )
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         try:
@@ -118,7 +120,7 @@ class TradeDbtCliResource(DbtCliResource):
             return version.parse(metadata.version("dbt-core"))  # the dbt executable of this very environment
         return super()._cli_version
 
-    def _initialize_dbt_core_adapter(self, args):  # noqa: ANN001, ANN202 (dagster-dbt's private hook)
+    def _initialize_dbt_core_adapter(self, args):
         return None  # no in-process adapter: row counts and column metadata are not fetched
 
 

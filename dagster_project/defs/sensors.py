@@ -19,5 +19,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
         for path in inbox.pending(source):
             by_month.setdefault(path.parent.name, []).append(f"{path.name}:{path.stat().st_size}")
         for month, files in sorted(by_month.items()):
-            yield dg.RunRequest(run_key=f"{source}/{month}/{'|'.join(sorted(files))}", partition_key=month,
-                                tags={"inbox_source": source})
+            yield dg.RunRequest(
+                run_key=f"{source}/{month}/{'|'.join(sorted(files))}",
+                partition_key=month,
+                tags={"inbox_source": source},
+            )

@@ -48,8 +48,9 @@ def build_report(warehouse_path: Path, out_dir: Path) -> ReportResult:
         raise FileNotFoundError(f"warehouse file not found: {warehouse_path} (build the warehouse first)")
     out_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        ctx = ChartContext(con, out_dir, settings.dbt_var("reporter_iso3"),
-                           float(settings.dbt_var("dependence_target_share")))
+        ctx = ChartContext(
+            con, out_dir, settings.dbt_var("reporter_iso3"), float(settings.dbt_var("dependence_target_share"))
+        )
         charts = tuple(render(ctx) for render in RENDERERS)
     for chart in charts:
         if chart.skipped:  # a PNG left by an earlier report would contradict this one
@@ -72,16 +73,18 @@ def html_page(charts: tuple[Chart, ...]) -> str:
                 f'(<a href="{html.escape(chart.path.name)}">{html.escape(chart.path.name)}</a>)</figcaption></figure>'
             )
         sections.append(f'<section id="{chart.key}">\n<h2>{html.escape(chart.title)}</h2>\n{body}\n</section>')
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        '<head><meta charset="utf-8"><title>Korea trade report</title>',
-        f"<style>{PAGE_STYLE}</style></head>",
-        "<body>",
-        "<h1>South Korea's foreign trade: the United States and China</h1>",
-        "<p>Values in US dollars (exports FOB, imports CIF); US$ bn = 10<sup>9</sup> US$. Each chart names the "
-        "publishers of the figures it draws.</p>",
-        *sections,
-        "</body></html>",
-        "",
-    ])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            '<head><meta charset="utf-8"><title>Korea trade report</title>',
+            f"<style>{PAGE_STYLE}</style></head>",
+            "<body>",
+            "<h1>South Korea's foreign trade: the United States and China</h1>",
+            "<p>Values in US dollars (exports FOB, imports CIF); US$ bn = 10<sup>9</sup> US$. Each chart names the "
+            "publishers of the figures it draws.</p>",
+            *sections,
+            "</body></html>",
+            "",
+        ]
+    )

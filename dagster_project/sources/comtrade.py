@@ -5,8 +5,13 @@ import csv
 from dagster_project import settings
 
 from .files import Column, CsvSpec, Repair, RowRule
-from .hs_codes import (is_malformed, is_malformed_sql, not_in_sql, restore_lost_leading_zero,
-                       restore_lost_leading_zero_sql)
+from .hs_codes import (
+    is_malformed,
+    is_malformed_sql,
+    not_in_sql,
+    restore_lost_leading_zero,
+    restore_lost_leading_zero_sql,
+)
 
 
 def known_partner_codes() -> set[str]:
@@ -75,8 +80,16 @@ LEGACY_TRADE = CsvSpec(
         Column("Flag"),
     ),
     key=(
-        "Classification", "Year", "Period", "Trade Flow Code", "Reporter Code", "Partner Code", "2nd Partner Code",
-        "Customs Proc. Code", "Mode of Transport Code", "Commodity Code",
+        "Classification",
+        "Year",
+        "Period",
+        "Trade Flow Code",
+        "Reporter Code",
+        "Partner Code",
+        "2nd Partner Code",
+        "Customs Proc. Code",
+        "Mode of Transport Code",
+        "Commodity Code",
     ),
     units="USD, kg",
     engine="duckdb",
@@ -107,10 +120,18 @@ LEGACY_TRADE = CsvSpec(
             lambda rows: ~rows["Partner Code"].isin(known_partner_codes()),
             sql=lambda: not_in_sql('"Partner Code"', known_partner_codes()),
         ),
-        RowRule("Trade Value (US$)", "negative value in Trade Value (US$)", lambda rows: rows["Trade Value (US$)"] < 0,
-                sql='"Trade Value (US$)" < 0'),
-        RowRule("Netweight (kg)", "negative value in Netweight (kg)", lambda rows: rows["Netweight (kg)"] < 0,
-                sql='"Netweight (kg)" < 0'),
+        RowRule(
+            "Trade Value (US$)",
+            "negative value in Trade Value (US$)",
+            lambda rows: rows["Trade Value (US$)"] < 0,
+            sql='"Trade Value (US$)" < 0',
+        ),
+        RowRule(
+            "Netweight (kg)",
+            "negative value in Netweight (kg)",
+            lambda rows: rows["Netweight (kg)"] < 0,
+            sql='"Netweight (kg)" < 0',
+        ),
     ),
 )
 

@@ -74,8 +74,15 @@ def _number(value: Any) -> Decimal | None:
     return None if value is None or value == "" else Decimal(str(value))
 
 
-def parse_rows(data: bytes, *, source: str, partition: str, file: str, content_type: str | None = None,
-               max_records: int = MAX_RECORDS) -> list[ComtradeRow]:
+def parse_rows(
+    data: bytes,
+    *,
+    source: str,
+    partition: str,
+    file: str,
+    content_type: str | None = None,
+    max_records: int = MAX_RECORDS,
+) -> list[ComtradeRow]:
     """Rows of one landed Comtrade body. An `error`, a missing `data` or a capped result raise."""
 
     def bad(problem: str) -> ResponseFormatError:
@@ -92,34 +99,70 @@ def parse_rows(data: bytes, *, source: str, partition: str, file: str, content_t
         raise ApiError(source, partition, f"Comtrade error: {payload['error']}", file=file)
     records = payload["data"]
     if len(records) >= max_records:
-        raise ApiError(source, partition, f"{len(records)} records = the maxRecords cap; the result may be cut "
-                       "short, narrow the request (fewer periods, partners or commodities)", file=file)
+        raise ApiError(
+            source,
+            partition,
+            f"{len(records)} records = the maxRecords cap; the result may be cut "
+            "short, narrow the request (fewer periods, partners or commodities)",
+            file=file,
+        )
 
     rows = []
     for number, record in enumerate(records, start=1):
-        missing = [k for k in ("typeCode", "freqCode", "period", "reporterCode", "flowCode", "partnerCode",
-                               "cmdCode", "primaryValue") if k not in record]
+        missing = [
+            k
+            for k in (
+                "typeCode",
+                "freqCode",
+                "period",
+                "reporterCode",
+                "flowCode",
+                "partnerCode",
+                "cmdCode",
+                "primaryValue",
+            )
+            if k not in record
+        ]
         if missing:
             raise bad(f"record {number}: missing field(s) {missing}")
-        rows.append(ComtradeRow(
-            type_code=record["typeCode"], freq_code=record["freqCode"], period=str(record["period"]),
-            reporter_code=_code(record["reporterCode"]), reporter_iso=record.get("reporterISO"),
-            flow_code=record["flowCode"], partner_code=_code(record["partnerCode"]),
-            partner_iso=record.get("partnerISO"), partner2_code=_code(record.get("partner2Code")),
-            classification_code=record.get("classificationCode"), cmd_code=str(record["cmdCode"]),
-            customs_code=record.get("customsCode"), mot_code=_code(record.get("motCode")),
-            primary_value=_number(record["primaryValue"]), cif_value=_number(record.get("cifvalue")),
-            fob_value=_number(record.get("fobvalue")), net_weight_kg=_number(record.get("netWgt")),
-            qty=_number(record.get("qty")), qty_unit=record.get("qtyUnitAbbr"),
-            is_reported=record.get("isReported"), is_aggregate=record.get("isAggregate"),
-        ))
+        rows.append(
+            ComtradeRow(
+                type_code=record["typeCode"],
+                freq_code=record["freqCode"],
+                period=str(record["period"]),
+                reporter_code=_code(record["reporterCode"]),
+                reporter_iso=record.get("reporterISO"),
+                flow_code=record["flowCode"],
+                partner_code=_code(record["partnerCode"]),
+                partner_iso=record.get("partnerISO"),
+                partner2_code=_code(record.get("partner2Code")),
+                classification_code=record.get("classificationCode"),
+                cmd_code=str(record["cmdCode"]),
+                customs_code=record.get("customsCode"),
+                mot_code=_code(record.get("motCode")),
+                primary_value=_number(record["primaryValue"]),
+                cif_value=_number(record.get("cifvalue")),
+                fob_value=_number(record.get("fobvalue")),
+                net_weight_kg=_number(record.get("netWgt")),
+                qty=_number(record.get("qty")),
+                qty_unit=record.get("qtyUnitAbbr"),
+                is_reported=record.get("isReported"),
+                is_aggregate=record.get("isAggregate"),
+            )
+        )
     return rows
 
 
 def _landed_rows(landed: Landed, source: str, partition: str) -> list[ComtradeRow]:
     max_records = int(landed.params.get("maxRecords", MAX_RECORDS))
-    return parse_rows(landed.read_bytes(), source=source, partition=partition, file=str(landed.path),
-                      content_type=landed.content_type, max_records=max_records)
+    return parse_rows(
+        landed.read_bytes(),
+        source=source,
+        partition=partition,
+        file=str(landed.path),
+        content_type=landed.content_type,
+        max_records=max_records,
+    )
 
 
 def fetch_final_data(
@@ -161,5 +204,8 @@ def fetch_final_data(
 
 def replay(partition: str, *, landing_root: Path | None = None) -> list[ComtradeRow]:
     """Rows of a partition from its landed files alone (no network)."""
-    return [row for landed in landed_files(SOURCE, partition, landing_root)
-            for row in _landed_rows(landed, SOURCE, partition)]
+    return [
+        row
+        for landed in landed_files(SOURCE, partition, landing_root)
+        for row in _landed_rows(landed, SOURCE, partition)
+    ]

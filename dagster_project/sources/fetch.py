@@ -26,6 +26,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -121,7 +122,10 @@ class Fetcher:
             sleep=self.sleep,
             before_sleep=lambda state: log.warning(
                 "%s, partition %s: attempt %d failed (%s); retrying",
-                request.source, request.partition, state.attempt_number, state.outcome.exception(),
+                request.source,
+                request.partition,
+                state.attempt_number,
+                state.outcome.exception(),
             ),
             reraise=True,
         )
@@ -130,8 +134,12 @@ class Fetcher:
         except ApiError as exc:
             if exc.retryable:
                 raise type(exc)(
-                    exc.source, exc.partition, f"{exc.problem} (gave up after {self.max_attempts} attempts)",
-                    retryable=True, code=exc.code, file=exc.file,
+                    exc.source,
+                    exc.partition,
+                    f"{exc.problem} (gave up after {self.max_attempts} attempts)",
+                    retryable=True,
+                    code=exc.code,
+                    file=exc.file,
                 ) from None
             raise
 
@@ -141,24 +149,37 @@ class Fetcher:
                 request.wire_url, headers={**request.headers, **request.secret_headers}, timeout=self.timeout
             )
         except requests.Timeout:
-            raise request.error(f"no response within {self.timeout:g} s from {request.public_url}",
-                                retryable=True) from None
+            raise request.error(
+                f"no response within {self.timeout:g} s from {request.public_url}", retryable=True
+            ) from None
         except requests.RequestException as exc:
             # requests' messages contain the full URL, key included: keep only the redacted text, no chain.
-            raise request.error(f"request to {request.public_url} failed: {type(exc).__name__}: {exc}",
-                                retryable=True) from None
+            raise request.error(
+                f"request to {request.public_url} failed: {type(exc).__name__}: {exc}", retryable=True
+            ) from None
         status = response.status_code
         if status == 429 or status >= 500:
             raise request.error(f"HTTP {status} from {request.public_url}", retryable=True, code=str(status))
         if status in (401, 403):
-            raise request.error(f"HTTP {status} from {request.public_url}: the key was refused; check its env var",
-                                code=str(status))
+            raise request.error(
+                f"HTTP {status} from {request.public_url}: the key was refused; check its env var", code=str(status)
+            )
         if not 200 <= status < 300:
             raise request.error(f"HTTP {status} from {request.public_url}: {response.text[:300]}", code=str(status))
-        landed = land(self.landing_root, request, response.content, status=status,
-                      content_type=response.headers.get("Content-Type"))
-        log.info("%s, partition %s: landed %d bytes at %s", request.source, request.partition,
-                 landed.sidecar["bytes"], landed.path)
+        landed = land(
+            self.landing_root,
+            request,
+            response.content,
+            status=status,
+            content_type=response.headers.get("Content-Type"),
+        )
+        log.info(
+            "%s, partition %s: landed %d bytes at %s",
+            request.source,
+            request.partition,
+            landed.sidecar["bytes"],
+            landed.path,
+        )
         return parse(landed)
 
 

@@ -138,7 +138,7 @@ def decode(data: bytes, file: str | Path, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SourceFileError(
-            file, f"cannot decode byte {data[exc.start:exc.start + 1]!r} at line {line} as {encoding}"
+            file, f"cannot decode byte {data[exc.start : exc.start + 1]!r} at line {line} as {encoding}"
         ) from None
 
 
@@ -254,15 +254,17 @@ def _quarantine(typed: pd.DataFrame, text: pd.DataFrame, rules: tuple[RowRule, .
     for rule in rules:
         broken = rule.breaks(typed).fillna(False).astype(bool) & remaining
         for index in broken[broken].index:
-            reasons.append({
-                "_source_file": typed.at[index, "_source_file"],
-                "_file_sha256": typed.at[index, "_file_sha256"],
-                "_row_number": int(typed.at[index, "_row_number"]),
-                "column_name": rule.column,
-                "value": str(text.at[index, rule.column]),
-                "reason": rule.reason,
-                "record": json.dumps(text.loc[index].to_dict(), ensure_ascii=False),
-            })
+            reasons.append(
+                {
+                    "_source_file": typed.at[index, "_source_file"],
+                    "_file_sha256": typed.at[index, "_file_sha256"],
+                    "_row_number": int(typed.at[index, "_row_number"]),
+                    "column_name": rule.column,
+                    "value": str(text.at[index, rule.column]),
+                    "reason": rule.reason,
+                    "record": json.dumps(text.loc[index].to_dict(), ensure_ascii=False),
+                }
+            )
         remaining &= ~broken
     quarantined = pd.DataFrame(reasons, columns=list(QUARANTINE_COLUMNS))
     quarantined["_row_number"] = quarantined["_row_number"].astype("Int64")
@@ -281,9 +283,14 @@ def assert_unique_key(rows: pd.DataFrame, key: tuple[str, ...]) -> None:
         second = candidates[(candidates[list(key)] == first[list(key)]).all(axis=1)].iloc[1]
         key_value = ", ".join(f"{k}={str(first[k])!r}" for k in key)
         where = f"row {second['_row_number']}" + (
-            "" if second["_source_file"] == first["_source_file"] else f" of {second['_source_file']}")
-        raise SourceFileError(first["_source_file"], f"duplicated key ({key_value}) also on {where}",
-                              row=int(first["_row_number"]), column=",".join(key))
+            "" if second["_source_file"] == first["_source_file"] else f" of {second['_source_file']}"
+        )
+        raise SourceFileError(
+            first["_source_file"],
+            f"duplicated key ({key_value}) also on {where}",
+            row=int(first["_row_number"]),
+            column=",".join(key),
+        )
 
 
 def read_csv_file(path: Path, spec: CsvSpec, display_name: str | None = None) -> ParsedFile:

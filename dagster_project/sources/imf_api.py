@@ -88,11 +88,18 @@ def parse_xml(text: str, bad) -> list[ImfObservation]:
         for obs in (e for e in series if _local(e.tag) == "Obs"):
             if "TIME_PERIOD" not in obs.attrib:
                 raise bad(f"an Obs of {indicator} has no TIME_PERIOD")
-            rows.append(ImfObservation(
-                series.get("COUNTRY"), indicator, series.get("COUNTERPART_COUNTRY"), series.get("FREQUENCY"),
-                obs.get("TIME_PERIOD"), _value(obs.get("OBS_VALUE"), bad), _unit(indicator, units.get(indicator)),
-                series.get("SCALE"),
-            ))
+            rows.append(
+                ImfObservation(
+                    series.get("COUNTRY"),
+                    indicator,
+                    series.get("COUNTERPART_COUNTRY"),
+                    series.get("FREQUENCY"),
+                    obs.get("TIME_PERIOD"),
+                    _value(obs.get("OBS_VALUE"), bad),
+                    _unit(indicator, units.get(indicator)),
+                    series.get("SCALE"),
+                )
+            )
     return rows
 
 
@@ -103,9 +110,16 @@ def parse_csv(text: str, bad) -> list[ImfObservation]:
     if missing:
         raise bad(f"CSV lacks column(s) {missing}; header is {reader.fieldnames}")
     return [
-        ImfObservation(r["COUNTRY"], r["INDICATOR"], r["COUNTERPART_COUNTRY"], r["FREQUENCY"], r["TIME_PERIOD"],
-                       _value(r["OBS_VALUE"], bad), _unit(r["INDICATOR"], r.get("UNIT") or None),
-                       r.get("SCALE") or None)
+        ImfObservation(
+            r["COUNTRY"],
+            r["INDICATOR"],
+            r["COUNTERPART_COUNTRY"],
+            r["FREQUENCY"],
+            r["TIME_PERIOD"],
+            _value(r["OBS_VALUE"], bad),
+            _unit(r["INDICATOR"], r.get("UNIT") or None),
+            r.get("SCALE") or None,
+        )
         for r in reader
     ]
 
@@ -128,8 +142,9 @@ def parse_body(
 
 
 def _landed_rows(landed: Landed, source: str, partition: str) -> list[ImfObservation]:
-    return parse_body(landed.read_bytes(), source=source, partition=partition, file=str(landed.path),
-                      content_type=landed.content_type)
+    return parse_body(
+        landed.read_bytes(), source=source, partition=partition, file=str(landed.path), content_type=landed.content_type
+    )
 
 
 def fetch_imts(
@@ -157,13 +172,15 @@ def fetch_imts(
     if bounds:
         params = {"c[TIME_PERIOD]": "+".join(bounds), **params}
     url = f"{settings.imf_base_url()}/data/dataflow/IMF.STA/IMTS/+/{key}"
-    request = ApiRequest(SOURCE, partition, url, params, headers={"Accept": ACCEPT[fmt]},
-                         suffix=f".{fmt}", safe="[]:+")
+    request = ApiRequest(SOURCE, partition, url, params, headers={"Accept": ACCEPT[fmt]}, suffix=f".{fmt}", safe="[]:+")
     landed, rows = (fetcher or Fetcher()).fetch(request, lambda f: (f, _landed_rows(f, SOURCE, partition)))
     return ImfResult(rows, [landed])
 
 
 def replay(partition: str, *, landing_root: Path | None = None) -> list[ImfObservation]:
     """Observations of a partition from its landed files alone (no network)."""
-    return [row for landed in landed_files(SOURCE, partition, landing_root)
-            for row in _landed_rows(landed, SOURCE, partition)]
+    return [
+        row
+        for landed in landed_files(SOURCE, partition, landing_root)
+        for row in _landed_rows(landed, SOURCE, partition)
+    ]

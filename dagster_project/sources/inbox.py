@@ -33,10 +33,19 @@ def land_drop(source: str, partition: str, files: list[Path], params: dict[str, 
     one response for a later replay (and keeps an earlier drop's files apart)."""
     drop = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     return [
-        land(settings.landing_dir(),
-             ApiRequest(source, partition, f"inbox:{path.name}", {**params, "origin": "inbox", "drop": drop},
-                        suffix=path.suffix or ".xml"),
-             path.read_bytes(), status=200, content_type=None)
+        land(
+            settings.landing_dir(),
+            ApiRequest(
+                source,
+                partition,
+                f"inbox:{path.name}",
+                {**params, "origin": "inbox", "drop": drop},
+                suffix=path.suffix or ".xml",
+            ),
+            path.read_bytes(),
+            status=200,
+            content_type=None,
+        )
         for path in files
     ]
 

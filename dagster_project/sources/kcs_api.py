@@ -15,9 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import unquote
-
 from pathlib import Path
+from urllib.parse import unquote
 from xml.parsers import expat
 
 from dagster_project import settings
@@ -40,12 +39,25 @@ DEFAULT_ROWS_PER_PAGE = 1000
 
 OK = "00"
 NO_DATA = "03"  # data.go.kr convention: a valid request with an empty result.
-RETRYABLE_CODES = {"05": "service timeout", "22": "daily request quota exceeded", "23": "per-second request quota exceeded"}
-KEY_CODES = {"20": "access denied", "21": "key temporarily disabled", "30": "key not registered",
-             "31": "key expired", "32": "IP not registered", "33": "unsigned call"}
-PARAM_CODES = {"10": "invalid request parameter", "11": "mandatory request parameter missing",
-               # nitemtrade answers 99 when neither hsSgn nor cntyCd is given
-               "99": "unknown error (nitemtrade: at least one of hsSgn or cntyCd is required)"}
+RETRYABLE_CODES = {
+    "05": "service timeout",
+    "22": "daily request quota exceeded",
+    "23": "per-second request quota exceeded",
+}
+KEY_CODES = {
+    "20": "access denied",
+    "21": "key temporarily disabled",
+    "30": "key not registered",
+    "31": "key expired",
+    "32": "IP not registered",
+    "33": "unsigned call",
+}
+PARAM_CODES = {
+    "10": "invalid request parameter",
+    "11": "mandatory request parameter missing",
+    # nitemtrade answers 99 when neither hsSgn nor cntyCd is given
+    "99": "unknown error (nitemtrade: at least one of hsSgn or cntyCd is required)",
+}
 ITEM_TOTAL_CODE = "-"  # hsCd and statCd of nitemtrade's 총계 row
 
 # Source field -> how to read it. Amounts and weights are summed against the 총계 row.
@@ -118,17 +130,18 @@ def parse_number(text: str | None, *, field: str, error: ApiError) -> int | None
     if value in ("", "-"):
         return None
     if not re.fullmatch(r"[+-]?\d+", value):
-        raise ResponseFormatError(error.source, error.partition, f"field {field} is not a whole number: {text!r}",
-                                  file=error.file)
+        raise ResponseFormatError(
+            error.source, error.partition, f"field {field} is not a whole number: {text!r}", file=error.file
+        )
     return int(value)
 
 
-class _Forbidden(ValueError):
+class _ForbiddenError(ValueError):
     pass
 
 
 def _forbid(*_args) -> None:
-    raise _Forbidden("entity declarations and external entities are not accepted")
+    raise _ForbiddenError("entity declarations and external entities are not accepted")
 
 
 def _read_xml(text: str) -> tuple[str, dict[str, str], list[dict[str, str]]]:
@@ -189,7 +202,7 @@ def parse_page(data: bytes, *, source: str, partition: str, file: str, content_t
         root, leaves, records = _read_xml(strip_xml_declaration(text))
     except expat.ExpatError as exc:
         raise bad(f"truncated or malformed XML ({exc})") from None
-    except _Forbidden as exc:
+    except _ForbiddenError as exc:
         raise bad(str(exc)) from None
 
     if root == "OpenAPI_ServiceResponse":  # gateway error: key, quota, unknown service
@@ -209,7 +222,8 @@ def parse_page(data: bytes, *, source: str, partition: str, file: str, content_t
     items, total = [], None
     for record in records:
         if record.get("year") == TOTAL_LABEL or (
-                record.get("hsCd") == ITEM_TOTAL_CODE and record.get("statCd") == ITEM_TOTAL_CODE):
+            record.get("hsCd") == ITEM_TOTAL_CODE and record.get("statCd") == ITEM_TOTAL_CODE
+        ):
             if total is not None:
                 raise bad(f"more than one {TOTAL_LABEL} row")
             total = record
@@ -230,14 +244,23 @@ def check_result(page: KcsPage, *, source: str, partition: str) -> None:
         return
     said = f"KCS result code {code} ({page.result_msg or 'no message'})"
     if code in RETRYABLE_CODES:
-        raise ApiError(source, partition, f"{said}: {RETRYABLE_CODES[code]}", retryable=True, code=code,
-                       file=page.file)
+        raise ApiError(source, partition, f"{said}: {RETRYABLE_CODES[code]}", retryable=True, code=code, file=page.file)
     if code in KEY_CODES:
-        raise ApiError(source, partition, f"{said}: {KEY_CODES[code]}; check {settings.KCS_SERVICE_KEY_ENV}",
-                       code=code, file=page.file)
+        raise ApiError(
+            source,
+            partition,
+            f"{said}: {KEY_CODES[code]}; check {settings.KCS_SERVICE_KEY_ENV}",
+            code=code,
+            file=page.file,
+        )
     if code in PARAM_CODES:
-        raise ApiError(source, partition, f"{said}: {PARAM_CODES[code]}; the request is wrong, not retried",
-                       code=code, file=page.file)
+        raise ApiError(
+            source,
+            partition,
+            f"{said}: {PARAM_CODES[code]}; the request is wrong, not retried",
+            code=code,
+            file=page.file,
+        )
     raise ApiError(source, partition, said, code=code, file=page.file)
 
 
@@ -292,15 +315,23 @@ def check_total(
         summed = sum(parse_number(r.get(field), field=field, error=context) or 0 for r in records)
         if abs(summed - expected) > tolerance:
             raise TotalMismatchError(
-                source, partition,
+                source,
+                partition,
                 f"field {field}: months sum to {summed:,} but the {TOTAL_LABEL} row says {expected:,} "
                 f"(difference {summed - expected:+,}, tolerance {tolerance})",
                 file=file,
             )
 
 
-def rows_from_pages(pages: Sequence[KcsPage], *, source: str, partition: str, tolerance: int = 1,
-                    window: tuple[str, str] | None = None, keep_total: bool = False) -> list[KcsTradeRow]:
+def rows_from_pages(
+    pages: Sequence[KcsPage],
+    *,
+    source: str,
+    partition: str,
+    tolerance: int = 1,
+    window: tuple[str, str] | None = None,
+    keep_total: bool = False,
+) -> list[KcsTradeRow]:
     """Facts of all pages of one call (one period chunk): the pages agree on totalCount and add up to it, 총계
     checked against the facts, then dropped; with `window` (YYYYMM, YYYYMM), every month lies inside it.
 
@@ -312,16 +343,26 @@ def rows_from_pages(pages: Sequence[KcsPage], *, source: str, partition: str, to
     if len(totals) > 1:
         raise ResponseFormatError(source, partition, f"{TOTAL_LABEL} row on more than one page", file=totals[1].file)
     if totals:
-        check_total([r for r, _ in records], totals[0].total, source=source, partition=partition,
-                    file=totals[0].file, tolerance=tolerance)
+        check_total(
+            [r for r, _ in records],
+            totals[0].total,
+            source=source,
+            partition=partition,
+            file=totals[0].file,
+            tolerance=tolerance,
+        )
     rows = [to_row(record, source=source, partition=partition, file=file) for record, file in records]
     if window is not None:
-        for (record, file), row in zip(records, rows, strict=True):
+        for (_record, file), row in zip(records, rows, strict=True):
             month = row.period.replace(".", "")
             if not window[0] <= month <= window[1]:
                 raise ResponseFormatError(
-                    source, partition, f"a row for {row.period} ({row.country_code}) lies outside the requested "
-                    f"months {window[0]}-{window[1]}", file=file)
+                    source,
+                    partition,
+                    f"a row for {row.period} ({row.country_code}) lies outside the requested "
+                    f"months {window[0]}-{window[1]}",
+                    file=file,
+                )
     if keep_total and totals and window is not None and window[0] == window[1]:
         month = f"{window[0][:4]}.{window[0][4:]}"
         total = {**totals[0].total, "year": month, "statCd": TOTAL_LABEL, "statCdCntnKor1": TOTAL_LABEL}
@@ -338,14 +379,20 @@ def check_pages(pages: Sequence[KcsPage], *, source: str, partition: str) -> Non
     for page in pages[1:]:
         if page.total_count != first.total_count:
             raise ResponseFormatError(
-                source, partition, f"two responses for one month: {first.file} says totalCount "
+                source,
+                partition,
+                f"two responses for one month: {first.file} says totalCount "
                 f"{first.total_count} and {page.file} says {page.total_count}; they are not pages of one response "
-                "(load one of them)")
+                "(load one of them)",
+            )
     seen = sum(len(p.items) + (p.total is not None) for p in pages)
     if seen != first.total_count:
         raise ResponseFormatError(
-            source, partition, f"the files {', '.join(p.file for p in pages)} hold {seen} records but their "
-            f"totalCount is {first.total_count}: not the pages of one response")
+            source,
+            partition,
+            f"the files {', '.join(p.file for p in pages)} hold {seen} records but their "
+            f"totalCount is {first.total_count}: not the pages of one response",
+        )
 
 
 # --------------------------------------------------------------------------------------------------- network
@@ -359,8 +406,9 @@ def _service_key(partition: str) -> str:
 
 
 def _landed_page(landed: Landed, source: str, partition: str) -> KcsPage:
-    page = parse_page(landed.read_bytes(), source=source, partition=partition, file=str(landed.path),
-                      content_type=landed.content_type)
+    page = parse_page(
+        landed.read_bytes(), source=source, partition=partition, file=str(landed.path), content_type=landed.content_type
+    )
     check_result(page, source=source, partition=partition)
     return page
 
@@ -405,8 +453,14 @@ def _fetch(
             if seen >= page.total_count or len(page.items) + (page.total is not None) < rows_per_page:
                 break
             page_no += 1
-        rows += rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance,
-                                window=(chunk_start, chunk_end), keep_total=keep_total)
+        rows += rows_from_pages(
+            pages,
+            source=source,
+            partition=partition,
+            tolerance=tolerance,
+            window=(chunk_start, chunk_end),
+            keep_total=keep_total,
+        )
     return KcsResult(rows, landed)
 
 
@@ -423,8 +477,17 @@ def fetch_nation_trade(
 ) -> KcsResult:
     """Korea's monthly trade by partner country (all countries unless `country`, ISO2), USD."""
     filters = {"cntyCd": country} if country else {}
-    return _fetch(NATION_TRADE, start_yymm, end_yymm, filters, partition=partition, fetcher=fetcher,
-                  rows_per_page=rows_per_page, tolerance=tolerance, keep_total=keep_total)
+    return _fetch(
+        NATION_TRADE,
+        start_yymm,
+        end_yymm,
+        filters,
+        partition=partition,
+        fetcher=fetcher,
+        rows_per_page=rows_per_page,
+        tolerance=tolerance,
+        keep_total=keep_total,
+    )
 
 
 def fetch_item_trade(
@@ -441,8 +504,16 @@ def fetch_item_trade(
     """Korea's monthly trade by HS item x partner country (`cntyCd` is documented as required), USD and kg.
     One call per chunk of at most 12 months: the endpoint ignores paging (`rows_per_page` is unused)."""
     filters = {"cntyCd": country, **({"hsSgn": hs_code} if hs_code else {})}
-    return _fetch(ITEM_TRADE, start_yymm, end_yymm, filters, partition=partition, fetcher=fetcher,
-                  rows_per_page=rows_per_page, tolerance=tolerance)
+    return _fetch(
+        ITEM_TRADE,
+        start_yymm,
+        end_yymm,
+        filters,
+        partition=partition,
+        fetcher=fetcher,
+        rows_per_page=rows_per_page,
+        tolerance=tolerance,
+    )
 
 
 # --------------------------------------------------------------------------------------------------- item x country
@@ -480,8 +551,12 @@ class CallBudget:
     def spend(self) -> None:
         used = self.used()
         if used >= self.limit:
-            raise ApiError(ITEM_TRADE, "-", f"the daily budget of {self.limit} calls is used up today ({self.today}); "
-                           "what landed is kept, and the next run resumes there")
+            raise ApiError(
+                ITEM_TRADE,
+                "-",
+                f"the daily budget of {self.limit} calls is used up today ({self.today}); "
+                "what landed is kept, and the next run resumes there",
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps({self.today: used + 1}), encoding="utf-8")
 
@@ -498,8 +573,13 @@ class ItemMonth:
 
 def _item_request(month: str, partner: str, key: str) -> ApiRequest:
     yymm = month.replace("-", "")
-    return ApiRequest(ITEM_TRADE, month, f"{settings.kcs_base_url()}/{_PATHS[ITEM_TRADE]}",
-                      {"strtYymm": yymm, "endYymm": yymm, "cntyCd": partner}, secret_params={"serviceKey": key})
+    return ApiRequest(
+        ITEM_TRADE,
+        month,
+        f"{settings.kcs_base_url()}/{_PATHS[ITEM_TRADE]}",
+        {"strtYymm": yymm, "endYymm": yymm, "cntyCd": partner},
+        secret_params={"serviceKey": key},
+    )
 
 
 def _reusable(folder: Path, request: ApiRequest) -> Landed | None:
@@ -555,8 +635,12 @@ def landed_item_month(month: str, *, landing_root: Path | None = None) -> list[L
     marker = folder / COMPLETE_MARKER
     landed = landed_files(ITEM_TRADE, month, root)
     if not marker.exists():
-        raise ApiError(ITEM_TRADE, month, f"only {len(landed)} partner response(s) landed and the month is not "
-                       f"complete; set {settings.KCS_SERVICE_KEY_ENV} to resume fetching it")
+        raise ApiError(
+            ITEM_TRADE,
+            month,
+            f"only {len(landed)} partner response(s) landed and the month is not "
+            f"complete; set {settings.KCS_SERVICE_KEY_ENV} to resume fetching it",
+        )
     partners = json.loads(marker.read_text(encoding="utf-8"))["partners"]
     by_partner = {item.params.get("cntyCd"): item for item in landed}
     missing = [p for p in partners if p not in by_partner]
@@ -586,31 +670,68 @@ def latest_response(source: str, partition: str, *, landing_root: Path | None = 
     return max(calls.values(), key=lambda files: max(f.sidecar.get("fetched_at", "") for f in files))
 
 
-def rows_from_files(files: Sequence[tuple[str, bytes, str | None]], *, source: str, partition: str,
-                    window: tuple[str, str] | None = None, tolerance: int = 1,
-                    keep_total: bool = False) -> list[KcsTradeRow]:
+def rows_from_files(
+    files: Sequence[tuple[str, bytes, str | None]],
+    *,
+    source: str,
+    partition: str,
+    window: tuple[str, str] | None = None,
+    tolerance: int = 1,
+    keep_total: bool = False,
+) -> list[KcsTradeRow]:
     """Rows of one response given as files (name, body, content type): pages of one call or one inbox drop."""
     pages = []
     for name, body, content_type in files:
         page = parse_page(body, source=source, partition=partition, file=name, content_type=content_type)
         check_result(page, source=source, partition=partition)
         pages.append(page)
-    return rows_from_pages(pages, source=source, partition=partition, tolerance=tolerance, window=window,
-                           keep_total=keep_total)
+    return rows_from_pages(
+        pages, source=source, partition=partition, tolerance=tolerance, window=window, keep_total=keep_total
+    )
 
 
-def replay(source: str, partition: str, *, landing_root: Path | None = None, tolerance: int = 1,
-           window: tuple[str, str] | None = None, keep_total: bool = False) -> list[KcsTradeRow]:
+def replay(
+    source: str,
+    partition: str,
+    *,
+    landing_root: Path | None = None,
+    tolerance: int = 1,
+    window: tuple[str, str] | None = None,
+    keep_total: bool = False,
+) -> list[KcsTradeRow]:
     """Rows of a partition from its latest landed response alone (no network), with the same checks as a live
     load."""
     files = latest_response(source, partition, landing_root=landing_root)
-    return rows_from_files([(str(f.path), f.read_bytes(), f.content_type) for f in files], source=source,
-                           partition=partition, window=window, tolerance=tolerance, keep_total=keep_total)
+    return rows_from_files(
+        [(str(f.path), f.read_bytes(), f.content_type) for f in files],
+        source=source,
+        partition=partition,
+        window=window,
+        tolerance=tolerance,
+        keep_total=keep_total,
+    )
 
 
 __all__ = [
-    "KcsTradeRow", "KcsResult", "KcsPage", "TotalMismatchError", "fetch_nation_trade", "fetch_item_trade",
-    "replay", "latest_response", "rows_from_files", "check_pages", "month_chunks", "fetch_item_month",
-    "landed_item_month", "item_records", "item_partners", "CallBudget", "parse_page", "check_result", "rows_from_pages",
-    "NATION_TRADE", "ITEM_TRADE",
+    "ITEM_TRADE",
+    "NATION_TRADE",
+    "CallBudget",
+    "KcsPage",
+    "KcsResult",
+    "KcsTradeRow",
+    "TotalMismatchError",
+    "check_pages",
+    "check_result",
+    "fetch_item_month",
+    "fetch_item_trade",
+    "fetch_nation_trade",
+    "item_partners",
+    "item_records",
+    "landed_item_month",
+    "latest_response",
+    "month_chunks",
+    "parse_page",
+    "replay",
+    "rows_from_files",
+    "rows_from_pages",
 ]

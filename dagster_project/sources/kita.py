@@ -5,8 +5,13 @@ import csv
 from dagster_project import settings
 
 from .files import Column, CsvSpec, Repair, RowRule
-from .hs_codes import (is_malformed, is_malformed_sql, not_in_sql, restore_lost_leading_zero,
-                       restore_lost_leading_zero_sql)
+from .hs_codes import (
+    is_malformed,
+    is_malformed_sql,
+    not_in_sql,
+    restore_lost_leading_zero,
+    restore_lost_leading_zero_sql,
+)
 
 SOURCE = "kita_hsk10"
 HSK_LENGTH = 10
@@ -44,12 +49,20 @@ TRADE_BY_PARTNER_MONTHLY = CsvSpec(
     units="USD, kg",
     engine="duckdb",
     repairs=(
-        Repair("Item", "_hs_code_repaired", lambda rows: restore_lost_leading_zero(rows["Item"], HSK_LENGTH),
-               sql=restore_lost_leading_zero_sql('"Item"', str(HSK_LENGTH))),
+        Repair(
+            "Item",
+            "_hs_code_repaired",
+            lambda rows: restore_lost_leading_zero(rows["Item"], HSK_LENGTH),
+            sql=restore_lost_leading_zero_sql('"Item"', str(HSK_LENGTH)),
+        ),
     ),
     row_rules=(
-        RowRule("Item", "HSK code is not 10 digits", lambda rows: is_malformed(rows["Item"], HSK_LENGTH),
-                sql=is_malformed_sql('"Item"', str(HSK_LENGTH))),
+        RowRule(
+            "Item",
+            "HSK code is not 10 digits",
+            lambda rows: is_malformed(rows["Item"], HSK_LENGTH),
+            sql=is_malformed_sql('"Item"', str(HSK_LENGTH)),
+        ),
         RowRule("Country", "partner missing", lambda rows: rows["Country"].isna(), sql='"Country" IS NULL'),
         RowRule(
             "Country",
@@ -57,11 +70,14 @@ TRADE_BY_PARTNER_MONTHLY = CsvSpec(
             lambda rows: ~rows["Country"].isin(known_partner_names()),
             sql=lambda: not_in_sql('"Country"', known_partner_names()),
         ),
-        RowRule("Month", "month outside 1-12", lambda rows: ~rows["Month"].between(1, 12),
-                sql='"Month" NOT BETWEEN 1 AND 12'),
+        RowRule(
+            "Month",
+            "month outside 1-12",
+            lambda rows: ~rows["Month"].between(1, 12),
+            sql='"Month" NOT BETWEEN 1 AND 12',
+        ),
         *(_negative(column) for column in VALUE_COLUMNS),
     ),
 )
 
 SPECS = (TRADE_BY_PARTNER_MONTHLY,)
-

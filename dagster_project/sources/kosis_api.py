@@ -33,8 +33,11 @@ _UNIT_NAMES = {"천달러", "Thousand dollars"}
 NO_DATA = "30"
 RETRYABLE_CODES = {"40": "call quota exceeded", "41": "row quota exceeded", "50": "KOSIS server error"}
 KEY_CODES = {"10": "API key missing or invalid", "11": "API key expired"}
-PARAM_CODES = {"20": "mandatory parameter missing", "21": "invalid parameter",
-               "31": "more than 40,000 cells requested; narrow the request"}
+PARAM_CODES = {
+    "20": "mandatory parameter missing",
+    "21": "invalid parameter",
+    "31": "more than 40,000 cells requested; narrow the request",
+}
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,13 @@ def parse_rows(
         if code in RETRYABLE_CODES:
             raise ApiError(source, partition, f"{said}: {RETRYABLE_CODES[code]}", retryable=True, code=code, file=file)
         if code in KEY_CODES:
-            raise ApiError(source, partition, f"{said}: {KEY_CODES[code]}; check {settings.KOSIS_API_KEY_ENV}",
-                           code=code, file=file)
+            raise ApiError(
+                source,
+                partition,
+                f"{said}: {KEY_CODES[code]}; check {settings.KOSIS_API_KEY_ENV}",
+                code=code,
+                file=file,
+            )
         hint = PARAM_CODES.get(code, "unexpected response object")
         raise ApiError(source, partition, f"{said}: {hint}", code=code, file=file)
     if not isinstance(payload, list):
@@ -103,22 +111,25 @@ def parse_rows(
         else:
             raise bad(f"row {number}: DT is not a whole number of thousand USD: {record['DT']!r}")
         c1 = str(record["C1"])
-        rows.append(KosisRow(
-            item_id=record["ITM_ID"],
-            item_name=record.get("ITM_NM", ""),
-            country_code=c1.removeprefix(COUNTRY_PREFIX),
-            country_name=record.get("C1_NM", ""),
-            period_type=record["PRD_SE"],
-            period=str(record["PRD_DE"]),
-            value=number_value,
-            last_changed=record.get("LST_CHN_DE"),
-        ))
+        rows.append(
+            KosisRow(
+                item_id=record["ITM_ID"],
+                item_name=record.get("ITM_NM", ""),
+                country_code=c1.removeprefix(COUNTRY_PREFIX),
+                country_name=record.get("C1_NM", ""),
+                period_type=record["PRD_SE"],
+                period=str(record["PRD_DE"]),
+                value=number_value,
+                last_changed=record.get("LST_CHN_DE"),
+            )
+        )
     return rows
 
 
 def _landed_rows(landed: Landed, source: str, partition: str) -> list[KosisRow]:
-    return parse_rows(landed.read_bytes(), source=source, partition=partition, file=str(landed.path),
-                      content_type=landed.content_type)
+    return parse_rows(
+        landed.read_bytes(), source=source, partition=partition, file=str(landed.path), content_type=landed.content_type
+    )
 
 
 def fetch_trade_by_country(
@@ -140,17 +151,34 @@ def fetch_trade_by_country(
     key = require_key(SOURCE_KEY, partition)
     objects = "ALL" if countries is None else "+".join(COUNTRY_PREFIX + c for c in countries) + "+"
     params = {
-        "method": "getList", "orgId": ORG_ID, "tblId": TABLE_ID, "itmId": "+".join(items) + "+",
-        "objL1": objects, "prdSe": period_type, "startPrdDe": start, "endPrdDe": end,
-        "format": "json", "jsonVD": "Y",
+        "method": "getList",
+        "orgId": ORG_ID,
+        "tblId": TABLE_ID,
+        "itmId": "+".join(items) + "+",
+        "objL1": objects,
+        "prdSe": period_type,
+        "startPrdDe": start,
+        "endPrdDe": end,
+        "format": "json",
+        "jsonVD": "Y",
     }
-    request = ApiRequest(SOURCE, partition, f"{settings.kosis_base_url()}/Param/statisticsParameterData.do",
-                         params, secret_params={"apiKey": key}, suffix=".json", safe="+")
+    request = ApiRequest(
+        SOURCE,
+        partition,
+        f"{settings.kosis_base_url()}/Param/statisticsParameterData.do",
+        params,
+        secret_params={"apiKey": key},
+        suffix=".json",
+        safe="+",
+    )
     landed, rows = (fetcher or Fetcher()).fetch(request, lambda f: (f, _landed_rows(f, SOURCE, partition)))
     return KosisResult(rows, [landed])
 
 
 def replay(partition: str, *, landing_root: Path | None = None) -> list[KosisRow]:
     """Rows of a partition from its landed files alone (no network)."""
-    return [row for landed in landed_files(SOURCE, partition, landing_root)
-            for row in _landed_rows(landed, SOURCE, partition)]
+    return [
+        row
+        for landed in landed_files(SOURCE, partition, landing_root)
+        for row in _landed_rows(landed, SOURCE, partition)
+    ]

@@ -68,9 +68,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def land(
-    root: Path, request: ApiRequest, body: bytes, *, status: int, content_type: str | None
-) -> Landed:
+def land(root: Path, request: ApiRequest, body: bytes, *, status: int, content_type: str | None) -> Landed:
     """Write body then sidecar (the sidecar's presence marks a complete landing). Same request -> same files."""
     folder = _partition_dir(root, request.source, request.partition)
     folder.mkdir(parents=True, exist_ok=True)
@@ -110,8 +108,7 @@ def landed_files(source: str, partition: str, root: Path | None = None) -> list[
         sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
         path = folder / sidecar["body_file"]
         if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sidecar["sha256"]:
-            raise ApiError(source, partition, "landed body is missing or differs from its sidecar's sha256",
-                           file=path)
+            raise ApiError(source, partition, "landed body is missing or differs from its sidecar's sha256", file=path)
         found.append(Landed(path, sidecar))
     if not found:
         raise ApiError(source, partition, f"nothing landed under {folder}")

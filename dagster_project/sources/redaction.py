@@ -11,9 +11,7 @@ from urllib.parse import quote, quote_plus
 MASK = "***"
 # Query parameters that carry a key in the APIs we call; masked by name even when the value is not known.
 SECRET_PARAM_NAMES = ("serviceKey", "apiKey", "subscription-key")
-_SECRET_PARAM_RE = re.compile(
-    r"(?i)\b(" + "|".join(re.escape(n) for n in SECRET_PARAM_NAMES) + r")=[^&\s\"'<>]*"
-)
+_SECRET_PARAM_RE = re.compile(r"(?i)\b(" + "|".join(re.escape(n) for n in SECRET_PARAM_NAMES) + r")=[^&\s\"'<>]*")
 
 _known_secrets: set[str] = set()
 

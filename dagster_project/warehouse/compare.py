@@ -18,8 +18,18 @@ FLOAT = "float"  # doubles: sum within a relative tolerance of the sum of absolu
 CHECKSUM = "checksum"  # text, dates, times, booleans: an exact checksum of the values
 DEFAULT_REL_TOL = 1e-9
 
-_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                  "UBIGINT", "UHUGEINT"}
+_INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+}
 _FLOAT_TYPES = {"FLOAT", "REAL", "DOUBLE"}
 
 
@@ -118,23 +128,32 @@ def _sums_equal(expected: ColumnProfile, actual: ColumnProfile, rel_tol: float) 
     if expected.total is None or actual.total is None:
         return expected.total is None and actual.total is None
     if FLOAT in (expected.kind, actual.kind):
-        scale = max(expected.magnitude or 0.0, actual.magnitude or 0.0, abs(float(expected.total)),
-                    abs(float(actual.total)))
+        scale = max(
+            expected.magnitude or 0.0, actual.magnitude or 0.0, abs(float(expected.total)), abs(float(actual.total))
+        )
         difference = abs(float(expected.total) - float(actual.total))
         return not math.isnan(difference) and difference <= rel_tol * scale
     return Decimal(expected.total) == Decimal(actual.total)
 
 
-def compare_tables(expected: TableProfile | None, actual: TableProfile | None,
-                   rel_tol: float = DEFAULT_REL_TOL, ignore: frozenset[str] = frozenset()) -> TableComparison:
+def compare_tables(
+    expected: TableProfile | None,
+    actual: TableProfile | None,
+    rel_tol: float = DEFAULT_REL_TOL,
+    ignore: frozenset[str] = frozenset(),
+) -> TableComparison:
     """Every difference between two profiles of one table (a missing side is one difference). Columns in `ignore`
     (lower case) differ between any two builds by design (the id of the dbt run that wrote a row) and are skipped."""
     table = (expected or actual).table
     if expected is None or actual is None:
         missing = "reference build" if expected is None else "compared build"
-        return TableComparison(table, expected and expected.row_count, actual and actual.row_count, 1,
-                               (Difference(table, f"table missing in the {missing}", expected is not None,
-                                           actual is not None),))
+        return TableComparison(
+            table,
+            expected and expected.row_count,
+            actual and actual.row_count,
+            1,
+            (Difference(table, f"table missing in the {missing}", expected is not None, actual is not None),),
+        )
     differences = []
     measures = 1
     if expected.row_count != actual.row_count:
@@ -157,24 +176,34 @@ def compare_tables(expected: TableProfile | None, actual: TableProfile | None,
     return TableComparison(table, expected.row_count, actual.row_count, measures, tuple(differences))
 
 
-def compare_builds(expected: dict[str, TableProfile], actual: dict[str, TableProfile],
-                   rel_tol: float = DEFAULT_REL_TOL, ignore: frozenset[str] = frozenset()) -> list[TableComparison]:
+def compare_builds(
+    expected: dict[str, TableProfile],
+    actual: dict[str, TableProfile],
+    rel_tol: float = DEFAULT_REL_TOL,
+    ignore: frozenset[str] = frozenset(),
+) -> list[TableComparison]:
     """Compare every table of the reference build (and any table only the compared build has)."""
-    return [compare_tables(expected.get(table), actual.get(table), rel_tol, ignore)
-            for table in sorted(expected.keys() | actual.keys())]
+    return [
+        compare_tables(expected.get(table), actual.get(table), rel_tol, ignore)
+        for table in sorted(expected.keys() | actual.keys())
+    ]
 
 
-def format_comparisons(comparisons: list[TableComparison], expected_label: str = "duckdb",
-                       actual_label: str = "spark") -> str:
+def format_comparisons(
+    comparisons: list[TableComparison], expected_label: str = "duckdb", actual_label: str = "spark"
+) -> str:
     """The table of comparisons, one line per table, then every difference."""
     width = max([len(c.table) for c in comparisons] + [5])
-    header = (f"{'table':<{width}}  {expected_label + ' rows':>12}  {actual_label + ' rows':>12}  "
-              f"{'measures':>8}  result")
+    header = (
+        f"{'table':<{width}}  {expected_label + ' rows':>12}  {actual_label + ' rows':>12}  {'measures':>8}  result"
+    )
     lines = [header, "-" * len(header)]
     for c in comparisons:
         rows = [("-" if n is None else str(n)) for n in (c.expected_rows, c.actual_rows)]
-        lines.append(f"{c.table:<{width}}  {rows[0]:>12}  {rows[1]:>12}  {c.measures:>8}  "
-                     f"{'equal' if c.equal else f'DIFFERENT ({len(c.differences)})'}")
+        lines.append(
+            f"{c.table:<{width}}  {rows[0]:>12}  {rows[1]:>12}  {c.measures:>8}  "
+            f"{'equal' if c.equal else f'DIFFERENT ({len(c.differences)})'}"
+        )
     for c in comparisons:
         for d in c.differences:
             lines.append(f"  {d.table}.{d.measure}: {expected_label} {d.expected!r} vs {actual_label} {d.actual!r}")

@@ -40,10 +40,14 @@ def export_tables(con: duckdb.DuckDBPyConnection, out_dir: Path, schema: str = "
     `out_dir` is replaced as a whole: tables dropped from DuckDB disappear from the export too.
     """
     out_dir = Path(out_dir).resolve()
-    tables = [row[0] for row in con.execute(
-        "select table_name from information_schema.tables "
-        "where table_schema = ? and table_type = 'BASE TABLE' order by table_name", [schema]
-    ).fetchall()]
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+            [schema],
+        ).fetchall()
+    ]
     if not tables:
         raise ValueError(f"schema {schema!r} of the warehouse has no tables to export: build the warehouse first")
     staging = out_dir.with_name(f".{out_dir.name}.tmp")
@@ -54,22 +58,26 @@ def export_tables(con: duckdb.DuckDBPyConnection, out_dir: Path, schema: str = "
     exported = []
     for table in tables:
         relation = f"{_quote(schema)}.{_quote(table)}"
-        columns = {row[0] for row in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()}
+        columns = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        }
         row_count = con.execute(f"select count(*) from {relation}").fetchone()[0]
         folder = staging / table
         # An empty table still needs a file that carries its schema; a partitioned COPY of no rows writes none.
         partitioned = PARTITION_COLUMN in columns and row_count > 0
         if partitioned:
-            con.execute(f"copy {relation} to {_sql_string(str(folder))} "
-                        f"(format parquet, partition_by ({_quote(PARTITION_COLUMN)}))")
+            con.execute(
+                f"copy {relation} to {_sql_string(str(folder))} "
+                f"(format parquet, partition_by ({_quote(PARTITION_COLUMN)}))"
+            )
         else:
             folder.mkdir()
             con.execute(f"copy {relation} to {_sql_string(str(folder / 'data.parquet'))} (format parquet)")
-        exported.append(ExportedTable(table, row_count, PARTITION_COLUMN if partitioned else None,
-                                      out_dir / table))
+        exported.append(ExportedTable(table, row_count, PARTITION_COLUMN if partitioned else None, out_dir / table))
     if out_dir.exists():
         out_dir.rename(previous)
     staging.rename(out_dir)

@@ -83,8 +83,15 @@ class WarehouseLock:
             return "an unknown process"
         return f"run {info.get('run_id')} (pid {info.get('pid')} on {info.get('host')}, since {info.get('since')})"
 
-    def acquire(self, run_id: str, *, timeout: float, poll: float = 1.0,
-                on_wait: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+    def acquire(
+        self,
+        run_id: str,
+        *,
+        timeout: float,
+        poll: float = 1.0,
+        on_wait: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         """Take the lock, waiting up to `timeout` seconds (0: do not wait); raise WarehouseBusyError otherwise."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held until release)
@@ -108,8 +115,16 @@ class WarehouseLock:
                 sleep(poll)
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
-                                 "since": datetime.now(UTC).isoformat(timespec="seconds")}))
+        handle.write(
+            json.dumps(
+                {
+                    "run_id": run_id,
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "since": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            )
+        )
         handle.flush()
         self._handle = handle
 
@@ -151,8 +166,9 @@ def set_aside_abandoned(work_file: Path) -> list[Path]:
         wal_path(path).unlink(missing_ok=True)  # a dead run's uncommitted work: not part of any state
         path.with_name(path.stem + PASSED_STAMP_SUFFIX).unlink(missing_ok=True)
         os.replace(path, target)
-        target.with_suffix(".reason.txt").write_text("abandoned: the run that built it ended without promoting "
-                                                    "or setting it aside (killed?)\n", encoding="utf-8")
+        target.with_suffix(".reason.txt").write_text(
+            "abandoned: the run that built it ended without promoting or setting it aside (killed?)\n", encoding="utf-8"
+        )
         moved.append(target)
     return moved
 
@@ -160,10 +176,13 @@ def set_aside_abandoned(work_file: Path) -> list[Path]:
 def prune_failed(work_file: Path, keep: int) -> list[Path]:
     """Keep the `keep` newest failed candidates for inspection; remove older ones (and their reason files)."""
     folder = candidates_dir(work_file)
-    failed = sorted(folder.glob(f"*{FAILED_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True) \
-        if folder.is_dir() else []
+    failed = (
+        sorted(folder.glob(f"*{FAILED_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+        if folder.is_dir()
+        else []
+    )
     removed = []
-    for path in failed[max(keep, 0):]:
+    for path in failed[max(keep, 0) :]:
         path.unlink(missing_ok=True)
         path.with_suffix(".reason.txt").unlink(missing_ok=True)
         removed.append(path)
@@ -190,8 +209,12 @@ def prepare_candidate(work_file: Path, run_id: str) -> Candidate:
 def mark_passed(candidate: Candidate, what: str) -> None:
     """Record that a whole dbt build passed on the candidate as it is now (checkpointed; its state is stamped)."""
     checkpoint(candidate.path)
-    stamp = {"run_id": candidate.run_id, "what": what, "at": datetime.now(UTC).isoformat(timespec="seconds"),
-             **_file_state(candidate.path)}
+    stamp = {
+        "run_id": candidate.run_id,
+        "what": what,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **_file_state(candidate.path),
+    }
     candidate.stamp.write_text(json.dumps(stamp), encoding="utf-8")
 
 
@@ -201,14 +224,17 @@ def has_passed(candidate: Candidate) -> bool:
         return False
     stamp = json.loads(candidate.stamp.read_text(encoding="utf-8"))
     return stamp.get("run_id") == candidate.run_id and all(
-        stamp.get(key) == value for key, value in _file_state(candidate.path).items())
+        stamp.get(key) == value for key, value in _file_state(candidate.path).items()
+    )
 
 
 def promote(candidate: Candidate) -> Path:
     """Rename the passed candidate over the work file (atomic); the work file never has a WAL beside it."""
     if not has_passed(candidate):
-        raise GateError(f"{candidate.path} has not passed a whole dbt build in run {candidate.run_id} "
-                        "(or changed after it passed); not promoted")
+        raise GateError(
+            f"{candidate.path} has not passed a whole dbt build in run {candidate.run_id} "
+            "(or changed after it passed); not promoted"
+        )
     wal_path(candidate.work_file).unlink(missing_ok=True)
     os.replace(candidate.path, candidate.work_file)
     candidate.stamp.unlink(missing_ok=True)

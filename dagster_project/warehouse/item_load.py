@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -47,8 +46,7 @@ _quote = quote
 TABLE = "kcs_trade_by_item_country"
 # Every item-by-country figure, fetched or replayed, is one series.
 SOURCE_LABEL = "kcs_nitemtrade"
-FIELDS = ("year", "statCd", "statCdCntnKor1", "hsCd", "statKor", "expDlr", "impDlr", "balPayments", "expWgt",
-          "impWgt")
+FIELDS = ("year", "statCd", "statCdCntnKor1", "hsCd", "statKor", "expDlr", "impDlr", "balPayments", "expWgt", "impWgt")
 AMOUNTS = ("expDlr", "impDlr", "balPayments")
 WEIGHTS = ("expWgt", "impWgt")
 _STAGE = "_item_stage"
@@ -59,8 +57,9 @@ _TYPED = "_item_typed"
 class ItemLoadError(ValueError):
     """A month that cannot be loaded as landed: names the partition, file, record and field."""
 
-    def __init__(self, partition: str, file: str, problem: str, *, record: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, partition: str, file: str, problem: str, *, record: int | None = None, field: str | None = None
+    ) -> None:
         self.partition, self.file, self.record, self.field = partition, file, record, field
         where = [f"{kcs_api.ITEM_TRADE}, partition {partition}", f"file {file}"]
         if record is not None:
@@ -90,17 +89,26 @@ def arrow_batches(landed: Sequence[Landed], month: str) -> tuple[pa.Table, pa.Ta
         totals["_records"].append(len(records))
         totals["_sha256"].append(item.sidecar.get("sha256", ""))
     text = pa.string()
-    schema = pa.schema([*(pa.field(n, text) for n in FIELDS), pa.field("_source_file", text),
-                        pa.field("_record", pa.int64())])
-    total_schema = pa.schema([*(pa.field(n, text) for n in (*AMOUNTS, *WEIGHTS)), pa.field("_source_file", text),
-                              pa.field("_records", pa.int64()), pa.field("_sha256", text)])
+    schema = pa.schema(
+        [*(pa.field(n, text) for n in FIELDS), pa.field("_source_file", text), pa.field("_record", pa.int64())]
+    )
+    total_schema = pa.schema(
+        [
+            *(pa.field(n, text) for n in (*AMOUNTS, *WEIGHTS)),
+            pa.field("_source_file", text),
+            pa.field("_records", pa.int64()),
+            pa.field("_sha256", text),
+        ]
+    )
     return pa.Table.from_pydict(columns, schema=schema), pa.Table.from_pydict(totals, schema=total_schema)
 
 
 def _number(field: str, prefix: str = "") -> str:
     """Whole numbers as published ('1,234', '-5'); '' and '-' are missing."""
-    return (f"CASE WHEN trim(replace({prefix}{_quote(field)}, ',', '')) IN ('', '-') THEN NULL "
-            f"ELSE TRY_CAST(trim(replace({prefix}{_quote(field)}, ',', '')) AS BIGINT) END")
+    return (
+        f"CASE WHEN trim(replace({prefix}{_quote(field)}, ',', '')) IN ('', '-') THEN NULL "
+        f"ELSE TRY_CAST(trim(replace({prefix}{_quote(field)}, ',', '')) AS BIGINT) END"
+    )
 
 
 def _fail_first(con, month: str, condition: str, problem, field: str | None) -> None:
@@ -114,8 +122,9 @@ def _fail_first(con, month: str, condition: str, problem, field: str | None) -> 
 
 def _validate(con, month: str) -> None:
     period = f"{month[:4]}.{month[5:]}"
-    _fail_first(con, month, f"year IS DISTINCT FROM '{period}'",
-                lambda v: f"the record is for {v!r}, not {period}", "year")
+    _fail_first(
+        con, month, f"year IS DISTINCT FROM '{period}'", lambda v: f"the record is for {v!r}, not {period}", "year"
+    )
     _fail_first(con, month, "coalesce(trim(statCd), '') = ''", lambda v: "the partner code is missing", "statCd")
     _fail_first(con, month, "coalesce(trim(hsCd), '') = ''", lambda v: "the HS code is missing", "hsCd")
     for field in (*AMOUNTS, *WEIGHTS):
@@ -133,31 +142,43 @@ def _validate(con, month: str) -> None:
     ).fetchall()
     if duplicate:
         (file, record, hs, partner), (file2, record2, *_) = duplicate
-        raise ItemLoadError(month, file, f"item {hs!r} with partner {partner!r} also in record {record2}"
-                            + ("" if file2 == file else f" of {file2}"), record=int(record), field="hsCd,statCd")
+        raise ItemLoadError(
+            month,
+            file,
+            f"item {hs!r} with partner {partner!r} also in record {record2}"
+            + ("" if file2 == file else f" of {file2}"),
+            record=int(record),
+            field="hsCd,statCd",
+        )
     sums = ", ".join(f"sum({_number(f)}) AS {_quote(f)}" for f in (*AMOUNTS, *WEIGHTS))
     for field in (*AMOUNTS, *WEIGHTS):
         found = con.execute(
             f"""WITH summed AS (SELECT _source_file, count(*) AS n, {sums} FROM {_STAGE} GROUP BY _source_file)
-                SELECT t._source_file, coalesce(s.{_quote(field)}, 0), {_number(field, 't.')}
+                SELECT t._source_file, coalesce(s.{_quote(field)}, 0), {_number(field, "t.")}
                 FROM {_TOTALS} t LEFT JOIN summed s USING (_source_file)
-                WHERE {_number(field, 't.')} IS NOT NULL
-                  AND abs(coalesce(s.{_quote(field)}, 0) - {_number(field, 't.')}) > greatest(1, coalesce(s.n, 0))
+                WHERE {_number(field, "t.")} IS NOT NULL
+                  AND abs(coalesce(s.{_quote(field)}, 0) - {_number(field, "t.")}) > greatest(1, coalesce(s.n, 0))
                 ORDER BY t._source_file LIMIT 1"""
         ).fetchone()
         if found:
             file, summed, expected = found
             raise kcs_api.TotalMismatchError(
-                kcs_api.ITEM_TRADE, month,
+                kcs_api.ITEM_TRADE,
+                month,
                 f"field {field}: records sum to {int(summed):,} but the {kcs_api.TOTAL_LABEL} row says "
-                f"{int(expected):,} (difference {int(summed - expected):+,})", file=file)
+                f"{int(expected):,} (difference {int(summed - expected):+,})",
+                file=file,
+            )
 
 
 _RULES = (  # (field, reason, SQL true where the record breaks the rule); a record keeps its first broken rule
     ("hsCd", "HSK code is not 10 digits", "NOT regexp_full_match(trim(hsCd), '[0-9]{10}')"),
     *((f, f"negative value in {f}", f"{_number(f)} < 0") for f in ("expDlr", "impDlr", *WEIGHTS)),
-    ("balPayments", "balPayments is not expDlr - impDlr",
-     f"{_number('balPayments')} <> {_number('expDlr')} - {_number('impDlr')}"),
+    (
+        "balPayments",
+        "balPayments is not expDlr - impDlr",
+        f"{_number('balPayments')} <> {_number('expDlr')} - {_number('impDlr')}",
+    ),
 )
 
 
@@ -179,7 +200,7 @@ def append_item_month(
     # A month is ~280 responses in one landing folder: the column names the folder (a list of every file on each
     # of ~100,000 rows would cost GBs); the sidecars there list the requests.
     source_files = sorted({str(Path(file).parent) + "/" for file in files})
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     try:
         con.register("_item_records", records)
         con.register("_item_total_records", totals)
@@ -190,12 +211,14 @@ def append_item_month(
         con.unregister("_item_total_records")
     try:
         _validate(con, month)
-        reject = "CASE " + " ".join(f"WHEN coalesce({sql}, false) THEN {i}" for i, (_, _, sql) in enumerate(_RULES)) + " END"
+        reject = (
+            "CASE " + " ".join(f"WHEN coalesce({sql}, false) THEN {i}" for i, (_, _, sql) in enumerate(_RULES)) + " END"
+        )
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {_TYPED} AS
             SELECT year AS period, statCd AS country_code, statCdCntnKor1 AS country_name_ko, trim(hsCd) AS hs_code,
-                   statKor AS item_name_ko, {_number('expDlr')} AS export_usd, {_number('impDlr')} AS import_usd,
-                   {_number('balPayments')} AS balance_usd, {_number('expWgt')} AS export_kg,
-                   {_number('impWgt')} AS import_kg, '{kcs_api.VALUE_UNIT}' AS value_unit,
+                   statKor AS item_name_ko, {_number("expDlr")} AS export_usd, {_number("impDlr")} AS import_usd,
+                   {_number("balPayments")} AS balance_usd, {_number("expWgt")} AS export_kg,
+                   {_number("impWgt")} AS import_kg, '{kcs_api.VALUE_UNIT}' AS value_unit,
                    '{kcs_api.WEIGHT_UNIT}' AS weight_unit, _source_file, _record, {reject} AS _reject
             FROM {_STAGE}""")
         (fingerprint, row_count) = con.execute(
@@ -209,45 +232,72 @@ def append_item_month(
         quarantine = f"{_quote(schema)}.quarantine"
         create_vintage_table(con, schema, table, rows_frame([], kcs_api.KcsTradeRow))
         create_quarantine(con, schema)
-        stamp = (f"'{month}' AS _partition, {_lit(source_label)} AS _source_label, "
-                 f"'{fingerprint}' AS _content_sha256, "
-                 f"{_lit(json.dumps(source_files))} AS _source_files, CAST('{loaded_at.isoformat(sep=' ')}' AS TIMESTAMP)"
-                 f" AS _loaded_at, {_lit(load_id)} AS _load_id")
-        columns = ("period, country_code, country_name_ko, hs_code, item_name_ko, export_usd, import_usd, "
-                   "balance_usd, export_kg, import_kg, value_unit, weight_unit")
+        stamp = (
+            f"'{month}' AS _partition, {_lit(source_label)} AS _source_label, "
+            f"'{fingerprint}' AS _content_sha256, "
+            f"{_lit(json.dumps(source_files))} AS _source_files, CAST('{loaded_at.isoformat(sep=' ')}' AS TIMESTAMP)"
+            f" AS _loaded_at, {_lit(load_id)} AS _load_id"
+        )
+        columns = (
+            "period, country_code, country_name_ko, hs_code, item_name_ko, export_usd, import_usd, "
+            "balance_usd, export_kg, import_kg, value_unit, weight_unit"
+        )
         con.execute("BEGIN TRANSACTION")
         try:
             status, logged, previous_row_count = vintage_status(
-                con, schema, table, source_label=source_label, partition=month, fingerprint=fingerprint,
-                row_count=int(row_count))
+                con,
+                schema,
+                table,
+                source_label=source_label,
+                partition=month,
+                fingerprint=fingerprint,
+                row_count=int(row_count),
+            )
             if status == NEW:
-                con.execute(f"INSERT INTO {target} BY NAME SELECT {columns}, {stamp} FROM {_TYPED} "
-                            f"WHERE _reject IS NULL ORDER BY hs_code, country_code")
+                con.execute(
+                    f"INSERT INTO {target} BY NAME SELECT {columns}, {stamp} FROM {_TYPED} "
+                    f"WHERE _reject IS NULL ORDER BY hs_code, country_code"
+                )
             # The month's quarantine is replaced: its landed files are this load's files.
             for folder in source_files:
-                con.execute(f"DELETE FROM {quarantine} WHERE source_table = ? AND starts_with(_source_file, ?)",
-                            [table, folder])
+                con.execute(
+                    f"DELETE FROM {quarantine} WHERE source_table = ? AND starts_with(_source_file, ?)", [table, folder]
+                )
             field = "CASE _reject " + " ".join(f"WHEN {i} THEN '{f}'" for i, (f, _, _) in enumerate(_RULES)) + " END"
-            reason = "CASE _reject " + " ".join(f"WHEN {i} THEN {_lit(r)}" for i, (_, r, _) in enumerate(_RULES)) + " END"
-            value = "CASE _reject " + " ".join(
-                f"WHEN {i} THEN s.{_quote(f)}" for i, (f, _, _) in enumerate(_RULES)) + " END"
+            reason = (
+                "CASE _reject " + " ".join(f"WHEN {i} THEN {_lit(r)}" for i, (_, r, _) in enumerate(_RULES)) + " END"
+            )
+            value = (
+                "CASE _reject "
+                + " ".join(f"WHEN {i} THEN s.{_quote(f)}" for i, (f, _, _) in enumerate(_RULES))
+                + " END"
+            )
             record = "json_object(" + ", ".join(f"'{f}', s.{_quote(f)}" for f in FIELDS) + ")"
             con.execute(
                 f"""INSERT INTO {quarantine} (source_table, _source_file, _file_sha256, _row_number, column_name,
-                        value, reason, record, {', '.join(LOAD_COLUMNS)})
+                        value, reason, record, {", ".join(LOAD_COLUMNS)})
                     SELECT {_lit(table)}, t._source_file, f._sha256, t._record, {field}, {value}, {reason},
-                           CAST({record} AS VARCHAR), CAST('{loaded_at.isoformat(sep=' ')}' AS TIMESTAMP),
+                           CAST({record} AS VARCHAR), CAST('{loaded_at.isoformat(sep=" ")}' AS TIMESTAMP),
                            {_lit(load_id)}
                     FROM {_TYPED} t JOIN {_STAGE} s USING (_source_file, _record)
                     JOIN {_TOTALS} f ON f._source_file = t._source_file
                     WHERE t._reject IS NOT NULL"""
             )
-            (quarantined,) = con.execute(
-                f"SELECT count(*) FROM {_TYPED} WHERE _reject IS NOT NULL").fetchone()
+            (quarantined,) = con.execute(f"SELECT count(*) FROM {_TYPED} WHERE _reject IS NOT NULL").fetchone()
             if logged:
-                log_vintage(con, schema, table, source_label=source_label, partition=month, status=status,
-                            row_count=int(row_count), fingerprint=fingerprint, source_files=source_files,
-                            loaded_at=loaded_at, load_id=load_id)
+                log_vintage(
+                    con,
+                    schema,
+                    table,
+                    source_label=source_label,
+                    partition=month,
+                    status=status,
+                    row_count=int(row_count),
+                    fingerprint=fingerprint,
+                    source_files=source_files,
+                    loaded_at=loaded_at,
+                    load_id=load_id,
+                )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -255,9 +305,16 @@ def append_item_month(
     finally:
         for name in (_STAGE, _TOTALS, _TYPED):
             con.execute(f"DROP TABLE IF EXISTS {name}")
-    result = VintageResult(table=f"{schema}.{table}", partition=month, source_label=source_label,
-                           row_count=int(row_count), status=status, content_sha256=fingerprint, loaded_at=loaded_at,
-                           previous_row_count=previous_row_count)
+    result = VintageResult(
+        table=f"{schema}.{table}",
+        partition=month,
+        source_label=source_label,
+        row_count=int(row_count),
+        status=status,
+        content_sha256=fingerprint,
+        loaded_at=loaded_at,
+        previous_row_count=previous_row_count,
+    )
     return result, int(quarantined)
 
 

@@ -32,22 +32,49 @@ class LiveTable:
 LIVE_TABLES = {
     spec.table: spec
     for spec in (
-        LiveTable("kcs_trade_by_country", kcs_api.KcsTradeRow,
-                  ("period", "country_code", "hs_code", "export_usd", "import_usd", "balance_usd", "export_kg",
-                   "import_kg")),
+        LiveTable(
+            "kcs_trade_by_country",
+            kcs_api.KcsTradeRow,
+            ("period", "country_code", "hs_code", "export_usd", "import_usd", "balance_usd", "export_kg", "import_kg"),
+        ),
         # HSK-10 x partner x month (loaded DuckDB-natively by warehouse/item_load.py, which hashes these same
         # figures in SQL)
-        LiveTable("kcs_trade_by_item_country", kcs_api.KcsTradeRow,
-                  ("period", "country_code", "hs_code", "export_usd", "import_usd", "balance_usd", "export_kg",
-                   "import_kg")),
-        LiveTable("kosis_trade_by_country_monthly", kosis_api.KosisRow,
-                  ("item_id", "country_code", "period_type", "period", "value")),
-        LiveTable("comtrade_trade_by_partner", comtrade_api.ComtradeRow,
-                  ("type_code", "freq_code", "period", "reporter_code", "flow_code", "partner_code", "partner2_code",
-                   "cmd_code", "customs_code", "mot_code", "primary_value", "cif_value", "fob_value",
-                   "net_weight_kg", "qty")),
-        LiveTable("imf_imts_trade", imf_api.ImfObservation,
-                  ("country", "indicator", "counterpart_country", "frequency", "time_period", "value")),
+        LiveTable(
+            "kcs_trade_by_item_country",
+            kcs_api.KcsTradeRow,
+            ("period", "country_code", "hs_code", "export_usd", "import_usd", "balance_usd", "export_kg", "import_kg"),
+        ),
+        LiveTable(
+            "kosis_trade_by_country_monthly",
+            kosis_api.KosisRow,
+            ("item_id", "country_code", "period_type", "period", "value"),
+        ),
+        LiveTable(
+            "comtrade_trade_by_partner",
+            comtrade_api.ComtradeRow,
+            (
+                "type_code",
+                "freq_code",
+                "period",
+                "reporter_code",
+                "flow_code",
+                "partner_code",
+                "partner2_code",
+                "cmd_code",
+                "customs_code",
+                "mot_code",
+                "primary_value",
+                "cif_value",
+                "fob_value",
+                "net_weight_kg",
+                "qty",
+            ),
+        ),
+        LiveTable(
+            "imf_imts_trade",
+            imf_api.ImfObservation,
+            ("country", "indicator", "counterpart_country", "frequency", "time_period", "value"),
+        ),
     )
 }
 

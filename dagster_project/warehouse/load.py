@@ -92,7 +92,7 @@ def replace_source_rows(
     source's quarantined rows, atomically, stamping both with `_loaded_at` and `_load_id`."""
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     frame = rows.assign(_loaded_at=pd.Timestamp(loaded_at), _load_id=load_id)
-    rejects = (quarantined if quarantined is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS)))
+    rejects = quarantined if quarantined is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
     rejects = rejects.assign(source_table=table, _loaded_at=pd.Timestamp(loaded_at), _load_id=load_id)
 
     target = f"{_quote(schema)}.{_quote(table)}"
@@ -108,9 +108,7 @@ def replace_source_rows(
         (count,) = con.execute(f"SELECT count(*) FROM {target}").fetchone()
         if count != len(frame):
             raise RuntimeError(f"{target}: wrote {count} rows but {len(frame)} were read")
-    return LoadResult(
-        table=f"{schema}.{table}", row_count=count, quarantined_count=len(rejects), loaded_at=loaded_at
-    )
+    return LoadResult(table=f"{schema}.{table}", row_count=count, quarantined_count=len(rejects), loaded_at=loaded_at)
 
 
 VINTAGE_LOG = "load_vintages"
@@ -164,8 +162,14 @@ def _create_vintage_log(con: duckdb.DuckDBPyConnection, schema: str) -> None:
 
 def create_vintage_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, empty: pd.DataFrame) -> None:
     """The raw table of a live source (its columns and the vintage columns) and the vintage log, if missing."""
-    frame = empty.head(0).assign(_partition="", _source_label="", _content_sha256="", _source_files="",
-                                 _loaded_at=pd.Timestamp(datetime(1970, 1, 1)), _load_id="")
+    frame = empty.head(0).assign(
+        _partition="",
+        _source_label="",
+        _content_sha256="",
+        _source_files="",
+        _loaded_at=pd.Timestamp(datetime(1970, 1, 1)),
+        _load_id="",
+    )
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
     _create_vintage_log(con, schema)
     incoming = f"_empty_{table}"
@@ -173,8 +177,10 @@ def create_vintage_table(con: duckdb.DuckDBPyConnection, schema: str, table: str
     try:
         # Microsecond TIMESTAMP, as every other load writes (a nanosecond one is not portable: Spark's Parquet
         # reader refuses TIMESTAMP(NANOS)).
-        con.execute(f"CREATE TABLE IF NOT EXISTS {_quote(schema)}.{_quote(table)} AS "
-                    f"SELECT * REPLACE (CAST(_loaded_at AS TIMESTAMP) AS _loaded_at) FROM {_quote(incoming)} LIMIT 0")
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {_quote(schema)}.{_quote(table)} AS "
+            f"SELECT * REPLACE (CAST(_loaded_at AS TIMESTAMP) AS _loaded_at) FROM {_quote(incoming)} LIMIT 0"
+        )
     finally:
         con.unregister(incoming)
 
@@ -214,17 +220,38 @@ def append_vintage(
     create_vintage_table(con, schema, table, rows)
     with _transaction(con, {incoming: frame}):
         status, logged, previous_row_count = vintage_status(
-            con, schema, table, source_label=source_label, partition=partition, fingerprint=fingerprint,
-            row_count=len(frame))
+            con,
+            schema,
+            table,
+            source_label=source_label,
+            partition=partition,
+            fingerprint=fingerprint,
+            row_count=len(frame),
+        )
         if status == NEW:
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_quote(incoming)}")
         if logged:
-            log_vintage(con, schema, table, source_label=source_label, partition=partition, status=status,
-                        row_count=len(frame), fingerprint=fingerprint, source_files=source_files,
-                        loaded_at=loaded_at, load_id=load_id)
+            log_vintage(
+                con,
+                schema,
+                table,
+                source_label=source_label,
+                partition=partition,
+                status=status,
+                row_count=len(frame),
+                fingerprint=fingerprint,
+                source_files=source_files,
+                loaded_at=loaded_at,
+                load_id=load_id,
+            )
     return VintageResult(
-        table=f"{schema}.{table}", partition=partition, source_label=source_label, row_count=len(frame),
-        status=status, content_sha256=fingerprint, loaded_at=loaded_at,
+        table=f"{schema}.{table}",
+        partition=partition,
+        source_label=source_label,
+        row_count=len(frame),
+        status=status,
+        content_sha256=fingerprint,
+        loaded_at=loaded_at,
         previous_row_count=previous_row_count,
     )
 
@@ -283,6 +310,7 @@ def log_vintage(
     load_id: str,
 ) -> None:
     """One line of raw.load_vintages."""
-    con.execute(f"INSERT INTO {_quote(schema)}.{VINTAGE_LOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [table, source_label, partition, status, row_count, fingerprint, json.dumps(source_files),
-                 loaded_at, load_id])
+    con.execute(
+        f"INSERT INTO {_quote(schema)}.{VINTAGE_LOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [table, source_label, partition, status, row_count, fingerprint, json.dumps(source_files), loaded_at, load_id],
+    )

@@ -27,7 +27,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -80,7 +80,7 @@ def _hash_and_decode(path: Path, display: str, encoding: str, scratch: Path) -> 
         handle = path.open("rb")
     except FileNotFoundError:
         raise SourceFileError(display, "file not found") from None
-    with handle, (out.open("wb") if out is not None else _nothing()) as sink:
+    with handle, out.open("wb") if out is not None else _Nothing() as sink:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             try:
@@ -90,7 +90,7 @@ def _hash_and_decode(path: Path, display: str, encoding: str, scratch: Path) -> 
                 position = max(exc.start - (len(exc.object) - len(chunk)), 0)
                 line = lines_before + chunk[:position].count(b"\n") + 1
                 raise SourceFileError(
-                    display, f"cannot decode byte {chunk[position:position + 1]!r} at line {line} as {encoding}"
+                    display, f"cannot decode byte {chunk[position : position + 1]!r} at line {line} as {encoding}"
                 ) from None
             if not first:
                 first = text.encode("utf-8")
@@ -100,11 +100,13 @@ def _hash_and_decode(path: Path, display: str, encoding: str, scratch: Path) -> 
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise SourceFileError(display, f"cannot decode the last bytes at line {lines_before + 1} as {encoding}") from None
+            raise SourceFileError(
+                display, f"cannot decode the last bytes at line {lines_before + 1} as {encoding}"
+            ) from None
     return digest.hexdigest(), first, out or path
 
 
-class _nothing:
+class _Nothing:
     def __enter__(self):
         return None
 
@@ -198,7 +200,7 @@ def _validate_types(con, display: str, header: list[str], spec: CsvSpec) -> None
         return
     select = ", ".join(f"min(CASE WHEN {condition} THEN rowid END)" for _, _, condition in checks)
     firsts = con.execute(f"SELECT {select} FROM {_STAGE}").fetchone()
-    for (col, what, _), rowid in zip(checks, firsts):
+    for (col, what, _), rowid in zip(checks, firsts, strict=True):
         if rowid is None:
             continue
         (original,) = con.execute(f"SELECT {_quote(col.name)} FROM {_STAGE} WHERE rowid = ?", [rowid]).fetchone()
@@ -224,6 +226,7 @@ def _check_unique(con, spec: CsvSpec, file_index: int | None) -> None:
         return
     keys = ", ".join(_quote(k) for k in spec.key)
     only = f" AND _file_index = {file_index}" if file_index is not None else ""
+    same_key = " AND ".join(f"r.{_quote(k)} IS NOT DISTINCT FROM dup.{_quote(k)}" for k in spec.key)
     found = con.execute(
         f"""
         WITH dup AS (
@@ -232,7 +235,7 @@ def _check_unique(con, spec: CsvSpec, file_index: int | None) -> None:
             ORDER BY first_pos LIMIT 1
         )
         SELECT r._source_file, r._row_number, {", ".join(f"r.{_quote(k)}" for k in spec.key)}
-        FROM {_ROWS} r JOIN dup ON {" AND ".join(f"r.{_quote(k)} IS NOT DISTINCT FROM dup.{_quote(k)}" for k in spec.key)}
+        FROM {_ROWS} r JOIN dup ON {same_key}
         WHERE r._reject IS NULL{only.replace("_file_index", "r._file_index")}
         ORDER BY r._file_index, r._row_number LIMIT 2
         """
@@ -240,10 +243,11 @@ def _check_unique(con, spec: CsvSpec, file_index: int | None) -> None:
     if not found:
         return
     first, second = found
-    key_value = ", ".join(f"{k}={_key_text(v)!r}" for k, v in zip(spec.key, first[2:]))
+    key_value = ", ".join(f"{k}={_key_text(v)!r}" for k, v in zip(spec.key, first[2:], strict=True))
     where_second = f"row {second[1]}" + ("" if second[0] == first[0] else f" of {second[0]}")
-    raise SourceFileError(first[0], f"duplicated key ({key_value}) also on {where_second}",
-                          row=int(first[1]), column=",".join(spec.key))
+    raise SourceFileError(
+        first[0], f"duplicated key ({key_value}) also on {where_second}", row=int(first[1]), column=",".join(spec.key)
+    )
 
 
 def _read_stage(con, path: Path, display: str, header: list[str]) -> int:
@@ -275,8 +279,6 @@ def parse_files(con: duckdb.DuckDBPyConnection, spec: CsvSpec, paths: Sequence[t
     con.execute(f"DROP TABLE IF EXISTS {_ROWS}")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {_REJECTS} (_source_file VARCHAR, _file_sha256 VARCHAR,
                     _row_number BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR, record VARCHAR)""")
-    files: dict[str, str] = {}
-    columns: list[str] | None = None
     scratch = Path(tempfile.mkdtemp(prefix="native_load_"))
     try:
         return _parse_files(con, spec, paths, scratch)
@@ -295,8 +297,10 @@ def _parse_files(con, spec: CsvSpec, paths: Sequence[tuple[Path, str]], scratch:
         _validate_types(con, display, header, spec)
         files[display] = sha
         typed = ", ".join(_typed(_column(spec, name)) for name in header)
-        layer = (f"SELECT {typed}, CAST(rowid + 1 AS BIGINT) AS _row_number, {_lit(display)} AS _source_file, "
-                 f"{_lit(sha)} AS _file_sha256, {index} AS _file_index, rowid AS _stage_rowid FROM {_STAGE}")
+        layer = (
+            f"SELECT {typed}, CAST(rowid + 1 AS BIGINT) AS _row_number, {_lit(display)} AS _source_file, "
+            f"{_lit(sha)} AS _file_sha256, {index} AS _file_index, rowid AS _stage_rowid FROM {_STAGE}"
+        )
         names = [*header, "_row_number", "_source_file", "_file_sha256", "_file_index", "_stage_rowid"]
         for repair in spec.repairs:
             value, mask = repair.sql
@@ -320,11 +324,14 @@ def _parse_files(con, spec: CsvSpec, paths: Sequence[tuple[Path, str]], scratch:
         _check_unique(con, spec, index)
     if len(paths) > 1:  # one file: the per-file check was the whole check
         _check_unique(con, spec, None)
-    repaired = sum(
-        con.execute(f"SELECT count(*) FROM {_ROWS} WHERE {_quote(r.flag)}").fetchone()[0] for r in spec.repairs
-    ) if spec.repairs else 0
-    reasons_by_index = dict(con.execute(
-        f"SELECT _reject, count(*) FROM {_ROWS} WHERE _reject IS NOT NULL GROUP BY _reject").fetchall())
+    repaired = (
+        sum(con.execute(f"SELECT count(*) FROM {_ROWS} WHERE {_quote(r.flag)}").fetchone()[0] for r in spec.repairs)
+        if spec.repairs
+        else 0
+    )
+    reasons_by_index = dict(
+        con.execute(f"SELECT _reject, count(*) FROM {_ROWS} WHERE _reject IS NOT NULL GROUP BY _reject").fetchall()
+    )
     reasons: dict[str, int] = {}
     for index, count in reasons_by_index.items():
         reason = spec.row_rules[index].reason
@@ -369,7 +376,7 @@ def load_csv_files(
     `schema.quarantine` in one transaction, stamping both with `_loaded_at` and `_load_id`."""
     configure(con)
     parsed = parse_files(con, spec, paths)
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     target = f"{_quote(schema)}.{_quote(spec.table)}"
     quarantine = f"{_quote(schema)}.quarantine"
     columns = ", ".join(_quote(n) for n in _source_columns(con))
@@ -398,6 +405,7 @@ def load_csv_files(
     finally:
         for table in (_STAGE, _ROWS, _REJECTS):
             con.execute(f"DROP TABLE IF EXISTS {table}")
-    result = LoadResult(table=f"{schema}.{spec.table}", row_count=count,
-                        quarantined_count=parsed.quarantined_count, loaded_at=loaded_at)
+    result = LoadResult(
+        table=f"{schema}.{spec.table}", row_count=count, quarantined_count=parsed.quarantined_count, loaded_at=loaded_at
+    )
     return result, parsed

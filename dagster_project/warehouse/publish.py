@@ -122,8 +122,11 @@ def list_generations(served_file: Path) -> list[Path]:
     directory = generations_dir(served_file)
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.glob(f"{served_file.stem}-*{served_file.suffix}")
-                  if not p.name.startswith(".") and p.is_file())
+    return sorted(
+        p
+        for p in directory.glob(f"{served_file.stem}-*{served_file.suffix}")
+        if not p.name.startswith(".") and p.is_file()
+    )
 
 
 def pointer_target(link: Path) -> Path | None:
@@ -181,11 +184,16 @@ def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
             "where schema_name = ? and table_name = ? order by column_index",
             [MARTS_SCHEMA, name],
         ).fetchall()
-        values = ", ".join(_significant(_quoted(column)) if data_type in ("DOUBLE", "FLOAT") else _quoted(column)
-                           for column, data_type in columns if column not in FINGERPRINT_IGNORED_COLUMNS) or "1"
+        values = (
+            ", ".join(
+                _significant(_quoted(column)) if data_type in ("DOUBLE", "FLOAT") else _quoted(column)
+                for column, data_type in columns
+                if column not in FINGERPRINT_IGNORED_COLUMNS
+            )
+            or "1"
+        )
         rows, row_hash_sum = con.execute(
-            f"select count(*), coalesce(sum(hash(row({values}))::hugeint), 0) "
-            f"from {MARTS_SCHEMA}.{_quoted(name)}"
+            f"select count(*), coalesce(sum(hash(row({values}))::hugeint), 0) from {MARTS_SCHEMA}.{_quoted(name)}"
         ).fetchone()
         digest.update(json.dumps([name, kind, columns, rows, str(row_hash_sum)]).encode())
     return digest.hexdigest()
@@ -222,8 +230,12 @@ def serving_checks(con: duckdb.DuckDBPyConnection) -> list[Check]:
     - every year with partner rows has a reported total;
     - per year and flow, Σ partners in fct_bilateral_trade is within PARTNER_SUM_TOLERANCE of the reported total
       (EARLY_PARTNER_SUM_TOLERANCE before EARLY_YEARS_BEFORE). Only years: monthly partner rows cover China only."""
-    tables = {row[0] for row in con.execute(
-        "select table_name from duckdb_tables() where schema_name = ?", [MARTS_SCHEMA]).fetchall()}
+    tables = {
+        row[0]
+        for row in con.execute(
+            "select table_name from duckdb_tables() where schema_name = ?", [MARTS_SCHEMA]
+        ).fetchall()
+    }
     checks = []
     for table in REQUIRED_MARTS:
         rows = con.execute(f"select count(*) from {MARTS_SCHEMA}.{table}").fetchone()[0] if table in tables else 0
@@ -235,17 +247,30 @@ def serving_checks(con: duckdb.DuckDBPyConnection) -> list[Check]:
         f"""select count(*), count(*) filter (where reported_export_usd is null or reported_import_usd is null)
             from {MARTS_SCHEMA}.fct_trade_totals where period_grain = 'year'"""
     ).fetchone()
-    checks.append(Check("reported_totals_present", years > 0 and missing_totals == 0,
-                        f"{missing_totals} of {years} years without a reported export or import total"))
+    checks.append(
+        Check(
+            "reported_totals_present",
+            years > 0 and missing_totals == 0,
+            f"{missing_totals} of {years} years without a reported export or import total",
+        )
+    )
 
-    orphans = [row[0] for row in con.execute(
-        f"""select distinct year(b.period_start) as y
+    orphans = [
+        row[0]
+        for row in con.execute(
+            f"""select distinct year(b.period_start) as y
             from {MARTS_SCHEMA}.fct_bilateral_trade as b
             anti join {MARTS_SCHEMA}.fct_trade_totals as t using (reporter_iso3, period_grain, period_start)
             where b.period_grain = 'year' order by y"""
-    ).fetchall()]
-    checks.append(Check("every_partner_year_has_a_reported_total", not orphans,
-                        f"years without a total: {orphans[:10]}" if orphans else "all years have one"))
+        ).fetchall()
+    ]
+    checks.append(
+        Check(
+            "every_partner_year_has_a_reported_total",
+            not orphans,
+            f"years without a total: {orphans[:10]}" if orphans else "all years have one",
+        )
+    )
 
     gaps = con.execute(
         f"""
@@ -274,11 +299,14 @@ def serving_checks(con: duckdb.DuckDBPyConnection) -> list[Check]:
         detail = "no year to check"
     elif outside:
         detail = f"{len(outside)} of {len(gaps)} year-flows outside the bound: " + ", ".join(
-            f"{y} {flow} {'no partners' if gap is None else f'{gap:+.1%}'}" for y, flow, gap in outside[:5])
+            f"{y} {flow} {'no partners' if gap is None else f'{gap:+.1%}'}" for y, flow, gap in outside[:5]
+        )
     else:
         y, flow, gap, bound, _ = gaps[0]
-        detail = (f"{len(gaps)} year-flows within {PARTNER_SUM_TOLERANCE:.0%} ({EARLY_PARTNER_SUM_TOLERANCE:.0%} "
-                  f"before {EARLY_YEARS_BEFORE}); largest gap {y} {flow} {gap:+.1%} (bound {bound:.0%})")
+        detail = (
+            f"{len(gaps)} year-flows within {PARTNER_SUM_TOLERANCE:.0%} ({EARLY_PARTNER_SUM_TOLERANCE:.0%} "
+            f"before {EARLY_YEARS_BEFORE}); largest gap {y} {flow} {gap:+.1%} (bound {bound:.0%})"
+        )
     checks.append(Check("partner_sums_within_bound_of_reported_totals", bool(gaps) and not outside, detail))
     return checks
 
@@ -384,8 +412,9 @@ def _check_keep(keep: int | None) -> int:
     return keep
 
 
-def publish(work_file: Path, served_file: Path, verify: Verify | None = serving_checks, *,
-            keep: int | None = None) -> PublishResult:
+def publish(
+    work_file: Path, served_file: Path, verify: Verify | None = serving_checks, *, keep: int | None = None
+) -> PublishResult:
     """Checkpoint the work file; if its marts equal the served generation's, stop (nothing rotates). Otherwise copy
     it into a new generation file, verify the copy read-only, point the previous path at the generation served
     until now and the served path at the new one, then prune to `keep` generations (SERVING_GENERATIONS_KEEP)."""
@@ -417,11 +446,19 @@ def publish(work_file: Path, served_file: Path, verify: Verify | None = serving_
                     if current is not None and _generation_fingerprint(current) == fingerprint:
                         previous = previous_path(served_file)
                         return PublishResult(
-                            work_file=work_file, served_file=served_file,
+                            work_file=work_file,
+                            served_file=served_file,
                             previous_file=previous if pointer_target(previous) else None,
-                            size_bytes=current.stat().st_size, seconds=time.monotonic() - started,
-                            copy_seconds=0.0, verify_seconds=0.0, checks=(), generation=current, changed=False,
-                            fingerprint=fingerprint, fingerprint_seconds=time.monotonic() - fingerprint_started)
+                            size_bytes=current.stat().st_size,
+                            seconds=time.monotonic() - started,
+                            copy_seconds=0.0,
+                            verify_seconds=0.0,
+                            checks=(),
+                            generation=current,
+                            changed=False,
+                            fingerprint=fingerprint,
+                            fingerprint_seconds=time.monotonic() - fingerprint_started,
+                        )
                     fingerprint_seconds = time.monotonic() - fingerprint_started
                     copy_started = time.monotonic()
                     shutil.copyfile(work_file, temp)
@@ -439,16 +476,23 @@ def publish(work_file: Path, served_file: Path, verify: Verify | None = serving_
                 raise PublishError(f"the copy of {work_file} does not open read-only: {error}") from error
             failed = [check for check in checks if not check.passed]
             if failed:
-                raise PublishError("not published, checks failed: "
-                                   + "; ".join(f"{c.name} ({c.detail})" for c in failed))
+                raise PublishError(
+                    "not published, checks failed: " + "; ".join(f"{c.name} ({c.detail})" for c in failed)
+                )
             verify_seconds = time.monotonic() - verify_started
 
             generation = _new_generation_path(served_file, fingerprint)
             os.rename(temp, generation)
-            _write_info(generation, {
-                "fingerprint": fingerprint, "fingerprint_kind": FINGERPRINT_KIND,
-                "published_at": datetime.now(UTC).isoformat(timespec="seconds"), "work_file": str(work_file),
-                "checks": [[c.name, c.passed, c.detail] for c in checks]})
+            _write_info(
+                generation,
+                {
+                    "fingerprint": fingerprint,
+                    "fingerprint_kind": FINGERPRINT_KIND,
+                    "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "work_file": str(work_file),
+                    "checks": [[c.name, c.passed, c.detail] for c in checks],
+                },
+            )
             fsync_dir(directory)
             if current is not None:
                 _point(previous_path(served_file), current)
@@ -480,12 +524,15 @@ def _find_generation(served_file: Path, name: str | Path) -> Path:
     for generation in list_generations(served_file):
         if generation.name == wanted or generation.stem == wanted:
             return generation
-    raise PublishError(f"no generation {wanted} in {generations_dir(served_file)}; "
-                       f"there are: {', '.join(g.name for g in list_generations(served_file)) or 'none'}")
+    raise PublishError(
+        f"no generation {wanted} in {generations_dir(served_file)}; "
+        f"there are: {', '.join(g.name for g in list_generations(served_file)) or 'none'}"
+    )
 
 
-def rollback(served_file: Path, *, to: str | Path | None = None, verify: Verify | None = serving_checks,
-             keep: int | None = None) -> RollbackResult:
+def rollback(
+    served_file: Path, *, to: str | Path | None = None, verify: Verify | None = serving_checks, keep: int | None = None
+) -> RollbackResult:
     """Point the served path at the previous generation (or at the generation named `to`), after checking that
     generation read-only; the generation served until now becomes the previous one, so rolling back twice rolls
     forward. A target that fails its checks is refused and nothing changes."""
@@ -515,12 +562,20 @@ def rollback(served_file: Path, *, to: str | Path | None = None, verify: Verify 
             raise PublishError(f"refusing to roll back to {target}: it does not open read-only: {error}") from error
         failed = [check for check in checks if not check.passed]
         if failed:
-            raise PublishError(f"refusing to roll back to {target}, its checks failed: "
-                               + "; ".join(f"{c.name} ({c.detail})" for c in failed))
+            raise PublishError(
+                f"refusing to roll back to {target}, its checks failed: "
+                + "; ".join(f"{c.name} ({c.detail})" for c in failed)
+            )
         if current is not None:
             _point(previous, current)
         _point(served_file, target)
         fsync_dir(served_file.parent)
         prune_generations(served_file, _check_keep(keep))
-    return RollbackResult(served_file=served_file, previous_file=previous, seconds=time.monotonic() - started,
-                          generation=target, replaced=current, checks=checks)
+    return RollbackResult(
+        served_file=served_file,
+        previous_file=previous,
+        seconds=time.monotonic() - started,
+        generation=target,
+        replaced=current,
+        checks=checks,
+    )

@@ -51,8 +51,13 @@ def children_cpu() -> float:
 def timed(command: list[str], *, cwd: Path, env: dict[str, str], quiet: bool = True) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one command; raises if it fails."""
     cpu, started = children_cpu(), time.monotonic()
-    completed = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.PIPE if quiet else None,
-                               stderr=subprocess.STDOUT if quiet else None)
+    completed = subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE if quiet else None,
+        stderr=subprocess.STDOUT if quiet else None,
+    )
     wall = time.monotonic() - started
     if completed.returncode != 0:
         tail = completed.stdout.decode(errors="replace")[-3000:] if completed.stdout else ""
@@ -80,8 +85,11 @@ def bare_dbt_build(scratch: Path, env: dict[str, str]) -> tuple[float, float]:
     partial = settings.DBT_TARGET_DIR / "partial_parse.msgpack"
     if partial.exists() and not (target / partial.name).exists():
         shutil.copyfile(partial, target / partial.name)
-    return timed([settings.DBT_EXECUTABLE, "build", "--target-path", str(target)], cwd=settings.DBT_PROJECT_DIR,
-                 env={**env, settings.WAREHOUSE_PATH_ENV: str(copy)})
+    return timed(
+        [settings.DBT_EXECUTABLE, "build", "--target-path", str(target)],
+        cwd=settings.DBT_PROJECT_DIR,
+        env={**env, settings.WAREHOUSE_PATH_ENV: str(copy)},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         for round_ in range(1, args.repeat + 1):
             for timings, run in (
                 (bare, lambda: bare_dbt_build(scratch, env)),
-                (warehouse, lambda: timed([python, "-m", "dagster_project.cli", "build"], cwd=settings.REPO_ROOT,
-                                          env=env)),
+                (
+                    warehouse,
+                    lambda: timed([python, "-m", "dagster_project.cli", "build"], cwd=settings.REPO_ROOT, env=env),
+                ),
             ):
                 wall, cpu = run()
                 timings.wall.append(wall)
@@ -131,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     for timings in (bare, warehouse, tests):
         if not timings.wall:
             continue
-        print(f"{timings.name:28} {timings.median_wall():16.1f} {timings.median_cpu():15.1f} "
-              f"{timings.median_wall() / base_wall:10.2f}x {timings.median_cpu() / base_cpu:9.2f}x")
+        print(
+            f"{timings.name:28} {timings.median_wall():16.1f} {timings.median_cpu():15.1f} "
+            f"{timings.median_wall() / base_wall:10.2f}x {timings.median_cpu() / base_cpu:9.2f}x"
+        )
     return 0
 
 

@@ -137,8 +137,10 @@ def write_grown_raw(rows: int, folder: Path) -> tuple[Path, int, int]:
     rows_per_month = con.execute(f"select count(*) from ({synthetic_rows_sql(12)})").fetchone()[0] / 12
     months = max(1, round(rows / rows_per_month))
     synthetic = folder / "synthetic.csv"
-    con.execute(f"copy (select * from ({synthetic_rows_sql(months)}) limit {rows}) to '{synthetic}' "
-                "(header false, delimiter ',')")
+    con.execute(
+        f"copy (select * from ({synthetic_rows_sql(months)}) limit {rows}) to '{synthetic}' "
+        "(header false, delimiter ',')"
+    )
     written = con.execute(f"select count(*) from read_csv('{synthetic}', header = false)").fetchone()[0]
     con.close()
     target = raw / KITA_FILE
@@ -168,18 +170,38 @@ def land_next_month(rows_months: int, landing: Path) -> str:
     by_partner: dict[str, list[dict[str, str]]] = {}
     for item, country, y, m, exp, exp_kg, imp, imp_kg in frame:
         code = partner_codes[country]
-        by_partner.setdefault(code, []).append({
-            "year": f"{y:04d}.{m:02d}", "statCd": code, "statCdCntnKor1": country, "hsCd": item, "statKor": "합성",
-            "expDlr": str(int(exp)), "impDlr": str(int(imp)), "balPayments": str(int(exp) - int(imp)),
-            "expWgt": str(int(exp_kg)), "impWgt": str(int(imp_kg))})
+        by_partner.setdefault(code, []).append(
+            {
+                "year": f"{y:04d}.{m:02d}",
+                "statCd": code,
+                "statCdCntnKor1": country,
+                "hsCd": item,
+                "statKor": "합성",
+                "expDlr": str(int(exp)),
+                "impDlr": str(int(imp)),
+                "balPayments": str(int(exp) - int(imp)),
+                "expWgt": str(int(exp_kg)),
+                "impWgt": str(int(imp_kg)),
+            }
+        )
     yymm = key.replace("-", "")
     for code in codes:
-        request = ApiRequest(kcs_api.ITEM_TRADE, key, "http://127.0.0.1/nitemtrade/getNitemtradeList",
-                             {"strtYymm": yymm, "endYymm": yymm, "cntyCd": code})
-        land(landing, request, kcs_item_response(by_partner.get(code, []), codec="utf-8", encoding="UTF-8"),
-             status=200, content_type="text/xml;charset=UTF-8")
+        request = ApiRequest(
+            kcs_api.ITEM_TRADE,
+            key,
+            "http://127.0.0.1/nitemtrade/getNitemtradeList",
+            {"strtYymm": yymm, "endYymm": yymm, "cntyCd": code},
+        )
+        land(
+            landing,
+            request,
+            kcs_item_response(by_partner.get(code, []), codec="utf-8", encoding="UTF-8"),
+            status=200,
+            content_type="text/xml;charset=UTF-8",
+        )
     (landing / kcs_api.ITEM_TRADE / key / kcs_api.COMPLETE_MARKER).write_text(
-        json.dumps({"month": key, "partners": codes}), encoding="utf-8")
+        json.dumps({"month": key, "partners": codes}), encoding="utf-8"
+    )
     return key
 
 
@@ -205,8 +227,13 @@ def _new_run_results(before: set[Path], run_id: str) -> Path | None:
 
 
 def run_pipeline(raw: str, warehouse: str, keep: str) -> dict:
-    os.environ.update({"RAW_DIR": raw, "WAREHOUSE_PATH": warehouse,
-                       "SERVING_PATH": str(Path(warehouse).parent / "serving" / "warehouse.duckdb")})
+    os.environ.update(
+        {
+            "RAW_DIR": raw,
+            "WAREHOUSE_PATH": warehouse,
+            "SERVING_PATH": str(Path(warehouse).parent / "serving" / "warehouse.duckdb"),
+        }
+    )
     import dagster as dg
 
     from dagster_project.cli import run_build_job
@@ -223,8 +250,11 @@ def run_pipeline(raw: str, warehouse: str, keep: str) -> dict:
     for event in result.all_events:
         if event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
             steps[event.step_key] = getattr(event.event_specific_data, "duration_ms", 0) / 1000
-    failed_checks = sum(1 for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-                        and not e.event_specific_data.passed)
+    failed_checks = sum(
+        1
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
+    )
     return {"seconds": seconds, "success": result.success, "steps": steps, "failed_checks": failed_checks}
 
 
@@ -232,18 +262,27 @@ def _item_part(run_results: Path) -> tuple[float, int]:
     """Seconds the item models (tag item_marts) and their data tests took in a build, and how many nodes."""
     manifest = json.loads((run_results.parent / "manifest.json").read_text(encoding="utf-8"))
     nodes = manifest["nodes"]
-    items = {uid for uid, node in nodes.items() if node["resource_type"] == "model"
-             and "item_marts" in node.get("tags", [])}
-    tests = {uid for uid, node in nodes.items() if node["resource_type"] == "test"
-             and set(node.get("depends_on", {}).get("nodes", [])) & items}
+    items = {
+        uid for uid, node in nodes.items() if node["resource_type"] == "model" and "item_marts" in node.get("tags", [])
+    }
+    tests = {
+        uid
+        for uid, node in nodes.items()
+        if node["resource_type"] == "test" and set(node.get("depends_on", {}).get("nodes", [])) & items
+    }
     results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
     part = [r["execution_time"] for r in results if r["unique_id"] in items | tests]
     return sum(part), len(part)
 
 
 def run_increment(warehouse: str, landing: str, month: str) -> dict:
-    os.environ.update({"WAREHOUSE_PATH": warehouse, "LANDING_DIR": landing,
-                       "SERVING_PATH": str(Path(warehouse).parent / "serving" / "warehouse.duckdb")})
+    os.environ.update(
+        {
+            "WAREHOUSE_PATH": warehouse,
+            "LANDING_DIR": landing,
+            "SERVING_PATH": str(Path(warehouse).parent / "serving" / "warehouse.duckdb"),
+        }
+    )
     os.environ.pop(settings.KCS_SERVICE_KEY_ENV, None)
     import dagster as dg
 
@@ -256,18 +295,36 @@ def run_increment(warehouse: str, landing: str, month: str) -> dict:
     before = _dbt_targets()
     started = time.perf_counter()
     # the item asset (the other live sources have nothing landed for this month) and the gate
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
-                                    partition_key=month,
-                                    asset_selection=[dg.AssetKey(["raw", "kcs_trade_by_item_country"]), *gate_keys])
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        partition_key=month,
+        asset_selection=[dg.AssetKey(["raw", "kcs_trade_by_item_country"]), *gate_keys],
+    )
     seconds = time.perf_counter() - started
-    load = next((getattr(e.event_specific_data, "duration_ms", 0) / 1000 for e in result.all_events
-                 if e.event_type_value == "STEP_SUCCESS" and e.step_key == "raw__kcs_trade_by_item_country"), 0)
+    load = next(
+        (
+            getattr(e.event_specific_data, "duration_ms", 0) / 1000
+            for e in result.all_events
+            if e.event_type_value == "STEP_SUCCESS" and e.step_key == "raw__kcs_trade_by_item_country"
+        ),
+        0,
+    )
     results = _new_run_results(before, result.run_id)
     item_seconds, item_nodes = _item_part(results) if results else (0.0, 0)
-    rows = duckdb.connect(warehouse, read_only=True).execute(
-        "select count(*) from raw.kcs_trade_by_item_country").fetchone()[0]
-    return {"seconds": seconds, "load_seconds": load, "item_models_seconds": item_seconds,
-            "item_nodes": item_nodes, "success": result.success, "rows": rows}
+    rows = (
+        duckdb.connect(warehouse, read_only=True)
+        .execute("select count(*) from raw.kcs_trade_by_item_country")
+        .fetchone()[0]
+    )
+    return {
+        "seconds": seconds,
+        "load_seconds": load,
+        "item_models_seconds": item_seconds,
+        "item_nodes": item_nodes,
+        "success": result.success,
+        "rows": rows,
+    }
 
 
 def run_bare_duckdb(path: str, folder: str, pipeline_warehouse: str) -> dict:
@@ -287,9 +344,13 @@ def run_bare_duckdb(path: str, folder: str, pipeline_warehouse: str) -> dict:
     spec = kita.TRADE_BY_PARTNER_MONTHLY
     con.execute(f"attach '{pipeline_warehouse}' as pipeline (read_only)")
     seeds = {(n["schema"], n["alias"]) for n in nodes.values() if n["resource_type"] == "seed"}
-    copied = [(schema, table) for schema, table in con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = 'pipeline'").fetchall()
-        if (schema == settings.RAW_SCHEMA and table not in (spec.table, "quarantine")) or (schema, table) in seeds]
+    copied = [
+        (schema, table)
+        for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'pipeline'"
+        ).fetchall()
+        if (schema == settings.RAW_SCHEMA and table not in (spec.table, "quarantine")) or (schema, table) in seeds
+    ]
     for schema in {schema for schema, _ in copied} | {settings.RAW_SCHEMA}:
         con.execute(f'create schema if not exists "{schema}"')
     for schema, table in copied:
@@ -317,8 +378,15 @@ def run_bare_duckdb(path: str, folder: str, pipeline_warehouse: str) -> dict:
             tests += 1
     done = time.perf_counter()
     rows = con.execute(f'select count(*) from "{settings.RAW_SCHEMA}"."{spec.table}"').fetchone()[0]
-    return {"seconds": done - started, "load_seconds": loaded - started, "dbt_seconds": done - loaded,
-            "cpu_seconds_own": _cpu_seconds() - cpu_before, "rows": rows, "models": models, "tests": tests}
+    return {
+        "seconds": done - started,
+        "load_seconds": loaded - started,
+        "dbt_seconds": done - loaded,
+        "cpu_seconds_own": _cpu_seconds() - cpu_before,
+        "rows": rows,
+        "models": models,
+        "tests": tests,
+    }
 
 
 def _crosswalk_rows() -> list[tuple[str, str]]:
@@ -341,16 +409,26 @@ def run_pandas(path: str) -> dict:
     rows = read_csv_files([(Path(path), spec.relative_path)], spec).rows
     crosswalk = dict(_crosswalk_rows())
     good = rows[rows["Country"].isin(crosswalk)]
-    monthly = (good.assign(partner=good["Country"].map(crosswalk),
-                           period_start=good["Year"].astype("int64") * 100 + good["Month"].astype("int64"))
-               .groupby(["Item", "partner", "period_start"], as_index=False)[["Export_dollar", "Import_dollar"]].sum())
+    monthly = (
+        good.assign(
+            partner=good["Country"].map(crosswalk),
+            period_start=good["Year"].astype("int64") * 100 + good["Month"].astype("int64"),
+        )
+        .groupby(["Item", "partner", "period_start"], as_index=False)[["Export_dollar", "Import_dollar"]]
+        .sum()
+    )
     del rows, good
     parts = []
     for level, digits in (("hsk10", 10), ("hs6", 6), ("hs4", 4), ("hs2", 2)):
         frame = monthly.assign(code=monthly["Item"].str.slice(0, digits))
-        months = frame.groupby(["code", "partner", "period_start"], as_index=False)[["Export_dollar", "Import_dollar"]].sum()
-        years = (months.assign(period_start=months["period_start"] // 100)
-                 .groupby(["code", "partner", "period_start"], as_index=False)[["Export_dollar", "Import_dollar"]].sum())
+        months = frame.groupby(["code", "partner", "period_start"], as_index=False)[
+            ["Export_dollar", "Import_dollar"]
+        ].sum()
+        years = (
+            months.assign(period_start=months["period_start"] // 100)
+            .groupby(["code", "partner", "period_start"], as_index=False)[["Export_dollar", "Import_dollar"]]
+            .sum()
+        )
         for grain, table in (("month", months), ("year", years)):
             parts.append(table.assign(level=level, grain=grain))
     by_partner = pd.concat(parts, ignore_index=True)
@@ -360,8 +438,9 @@ def run_pandas(path: str) -> dict:
     by_partner["share"] = by_partner["Import_dollar"] / total.replace(0, np.nan)
     by_partner["is_top"] = (by_partner["Import_dollar"] == grouped.transform("max")) & (by_partner["Import_dollar"] > 0)
     by_partner["share2"] = by_partner["share"] ** 2
-    dependence = by_partner.groupby(keys).agg(total=("Import_dollar", "sum"), top_share=("share", "max"),
-                                              hhi=("share2", "sum"))
+    dependence = by_partner.groupby(keys).agg(
+        total=("Import_dollar", "sum"), top_share=("share", "max"), hhi=("share2", "sum")
+    )
     dependence = dependence[dependence["total"] > 0]
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "dependence_rows": len(dependence)}
@@ -376,23 +455,32 @@ def _cpu_seconds() -> float:
 
 def child(kind: str, args: list[str]) -> None:
     before = _cpu_seconds()
-    result = {"pipeline": run_pipeline, "increment": run_increment, "bare_duckdb": run_bare_duckdb,
-              "pandas": run_pandas}[kind](*args)
+    result = {
+        "pipeline": run_pipeline,
+        "increment": run_increment,
+        "bare_duckdb": run_bare_duckdb,
+        "pandas": run_pandas,
+    }[kind](*args)
     own, children = _peak_mib()
     # bare DuckDB times itself after its untimed setup (copying the small tables); the others count everything
     cpu = result.pop("cpu_seconds_own", None)
-    result.update(peak_mib=own, children_peak_mib=children,
-                  cpu_seconds=cpu if cpu is not None else _cpu_seconds() - before)
+    result.update(
+        peak_mib=own, children_peak_mib=children, cpu_seconds=cpu if cpu is not None else _cpu_seconds() - before
+    )
     print("BENCH-RESULT " + json.dumps(result, default=str))
 
 
 def _run_child(kind: str, *args: str) -> dict:
-    process = subprocess.run([sys.executable, "-m", "tests.benchmarks.bench_items", "--child", kind, *args],
-                             capture_output=True, text=True, cwd=settings.REPO_ROOT)
-    line = next((l for l in process.stdout.splitlines() if l.startswith("BENCH-RESULT ")), None)
+    process = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.bench_items", "--child", kind, *args],
+        capture_output=True,
+        text=True,
+        cwd=settings.REPO_ROOT,
+    )
+    line = next((text for text in process.stdout.splitlines() if text.startswith("BENCH-RESULT ")), None)
     if line is None:
         return {"error": (process.stderr or process.stdout)[-2000:]}
-    return json.loads(line[len("BENCH-RESULT "):])
+    return json.loads(line[len("BENCH-RESULT ") :])
 
 
 # --------------------------------------------------------------------------------------------------- main
@@ -414,28 +502,39 @@ def _ratio(a: dict, b: dict) -> str:
     return f"{a['cpu_seconds'] / b['cpu_seconds']:.1f}x"
 
 
-HEADER = ("| synthetic rows | pipeline wall / CPU s (peak GiB) | bare DuckDB wall / CPU s (peak GiB) "
-          "| pandas wall / CPU s (peak GiB) | pipeline / bare, CPU | pandas / pipeline, CPU "
-          "| new month, whole gated run: wall / CPU s (peak GiB) | new month, item models' part s | new month / full, CPU |")
+HEADER = (
+    "| synthetic rows | pipeline wall / CPU s (peak GiB) | bare DuckDB wall / CPU s (peak GiB) "
+    "| pandas wall / CPU s (peak GiB) | pipeline / bare, CPU | pandas / pipeline, CPU "
+    "| new month, whole gated run: wall / CPU s (peak GiB) | new month, item models' part s | new month / full, CPU |"
+)
 
 
 def table_line(written: int, pipeline: dict, bare: dict, pandas_result: dict, increment: dict) -> str:
     ok = "" if pipeline.get("success") else " (FAILED)"
-    share = (f"{increment['cpu_seconds'] / pipeline['cpu_seconds'] * 100:.1f} %"
-             if "error" not in increment and "error" not in pipeline else "-")
-    return (f"| {written / 1e6:.0f} M{ok} | {_fmt(pipeline)} / {_fmt(pipeline, 'cpu_seconds')} ({_mem(pipeline)}) | "
-            f"{_fmt(bare)} / {_fmt(bare, 'cpu_seconds')} ({_mem(bare)}) | "
-            f"{_fmt(pandas_result)} / {_fmt(pandas_result, 'cpu_seconds')} ({_mem(pandas_result)}) | "
-            f"{_ratio(pipeline, bare)} | {_ratio(pandas_result, pipeline)} | "
-            f"{_fmt(increment)} / {_fmt(increment, 'cpu_seconds')} ({_mem(increment)}) | "
-            f"{increment.get('item_models_seconds', 0):.1f} | {share} |")
+    share = (
+        f"{increment['cpu_seconds'] / pipeline['cpu_seconds'] * 100:.1f} %"
+        if "error" not in increment and "error" not in pipeline
+        else "-"
+    )
+    return (
+        f"| {written / 1e6:.0f} M{ok} | {_fmt(pipeline)} / {_fmt(pipeline, 'cpu_seconds')} ({_mem(pipeline)}) | "
+        f"{_fmt(bare)} / {_fmt(bare, 'cpu_seconds')} ({_mem(bare)}) | "
+        f"{_fmt(pandas_result)} / {_fmt(pandas_result, 'cpu_seconds')} ({_mem(pandas_result)}) | "
+        f"{_ratio(pipeline, bare)} | {_ratio(pandas_result, pipeline)} | "
+        f"{_fmt(increment)} / {_fmt(increment, 'cpu_seconds')} ({_mem(increment)}) | "
+        f"{increment.get('item_models_seconds', 0):.1f} | {share} |"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", default="5000000,10000000,20000000", help="comma-separated synthetic row counts")
-    parser.add_argument("--pandas-max-rows", type=int, default=20_000_000,
-                        help="skip pandas above this size (it holds everything in memory)")
+    parser.add_argument(
+        "--pandas-max-rows",
+        type=int,
+        default=20_000_000,
+        help="skip pandas above this size (it holds everything in memory)",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
     args = parser.parse_args()
@@ -443,9 +542,11 @@ def main() -> None:
         child(args.child[0], args.child[1:])
         return
 
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, "
-          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; DuckDB "
-          f"{duckdb.__version__}, memory_limit {settings.duckdb_memory_limit()}, threads {settings.duckdb_threads()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; DuckDB "
+        f"{duckdb.__version__}, memory_limit {settings.duckdb_memory_limit()}, threads {settings.duckdb_threads()}"
+    )
     print("data: SYNTHETIC, generated by tests/benchmarks/bench_items.py (12,000 HSK-10 items x partners x months)")
     lines = []
     for rows in [int(float(r)) for r in args.rows.split(",")]:
@@ -453,16 +554,19 @@ def main() -> None:
         try:
             raw, written, months = write_grown_raw(rows, folder)
             path = str(raw / KITA_FILE)
-            print(f"\n{written:,} synthetic rows ({months} months) + the shipped file: {path} "
-                  f"({Path(path).stat().st_size / 2**20:,.0f} MiB); load average {os.getloadavg()[0]:.1f}",
-                  flush=True)
+            print(
+                f"\n{written:,} synthetic rows ({months} months) + the shipped file: {path} "
+                f"({Path(path).stat().st_size / 2**20:,.0f} MiB); load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
             warehouse = str(folder / "warehouse.duckdb")
             pipeline = _run_child("pipeline", str(raw), warehouse, str(folder))
             print(f"  pipeline: {json.dumps(pipeline)[:700]}", flush=True)
             bare = _run_child("bare_duckdb", path, str(folder), warehouse)
             print(f"  bare DuckDB: {json.dumps(bare)}", flush=True)
-            pandas_result = (_run_child("pandas", path) if rows <= args.pandas_max_rows
-                             else {"error": "skipped (--pandas-max-rows)"})
+            pandas_result = (
+                _run_child("pandas", path) if rows <= args.pandas_max_rows else {"error": "skipped (--pandas-max-rows)"}
+            )
             print(f"  pandas: {json.dumps(pandas_result)[:400]}", flush=True)
             landing = folder / "landing"
             month = land_next_month(months, landing)
@@ -473,8 +577,10 @@ def main() -> None:
         finally:
             if not args.keep:
                 shutil.rmtree(folder, ignore_errors=True)
-    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall clock includes "
-          "waiting for other processes; CPU s does not)")
+    print(
+        f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall clock includes "
+        "waiting for other processes; CPU s does not)"
+    )
 
 
 if __name__ == "__main__":

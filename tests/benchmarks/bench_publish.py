@@ -42,8 +42,12 @@ def load_module(module_file: str | None):
 
 
 def has_marker(con) -> bool:
-    return con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' "
-                       "and table_name = 'bench_synthetic_marker'").fetchone()[0] == 1
+    return (
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'bench_synthetic_marker'"
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def seconds_until_visible(served: Path, want_marker: bool, wait: float) -> float | None:
@@ -81,9 +85,11 @@ def main() -> None:
             walls.append(time.monotonic() - started)
             latencies.append(result.seconds)
         size = served.stat().st_size / 1e6
-        print(f"{label}: {args.rounds} publishes of a {size:.1f} MB file, changed content each time: latency "
-              f"min {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s "
-              f"(wall median {statistics.median(walls):.3f} s)")
+        print(
+            f"{label}: {args.rounds} publishes of a {size:.1f} MB file, changed content each time: latency "
+            f"min {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s "
+            f"(wall median {statistics.median(walls):.3f} s)"
+        )
         if hasattr(module, "marts_fingerprint"):
             same = [module.publish(work_b if (args.rounds - 1) % 2 else work_a, served).seconds for _ in range(3)]
             print(f"{label}: 3 publishes of unchanged marts (nothing written): median {statistics.median(same):.3f} s")
@@ -96,10 +102,15 @@ def main() -> None:
             publish_seconds = time.monotonic() - started
             visible = seconds_until_visible(served, not before, args.wait)
             held = has_marker(holder)
-        print(f"{label}: with a connection held open in this process, a publish took {publish_seconds:.3f} s; "
-              + (f"a new connection saw the new build {visible:.3f} s after it returned"
-                 if visible is not None else f"new connections did NOT see the new build within {args.wait:.0f} s")
-              + f"; the held connection still reads the {'new' if held != before else 'old'} build")
+        print(
+            f"{label}: with a connection held open in this process, a publish took {publish_seconds:.3f} s; "
+            + (
+                f"a new connection saw the new build {visible:.3f} s after it returned"
+                if visible is not None
+                else f"new connections did NOT see the new build within {args.wait:.0f} s"
+            )
+            + f"; the held connection still reads the {'new' if held != before else 'old'} build"
+        )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,9 @@ from tests.benchmarks.bench_publish import MARKER, load_module
 
 SQL_MARKER = "select count(*) as marker from duckdb_tables() where table_name = 'bench_synthetic_marker'"
 # About a second of DuckDB work per query, so that the clients' connections overlap at all times.
-SQL_LOAD = ("select count(*) as n from range(30000000) t(i), (select 1 from marts.dim_country limit 1) "
-            "where hash(i) % 7 = 0")
+SQL_LOAD = (
+    "select count(*) as n from range(30000000) t(i), (select 1 from marts.dim_country limit 1) where hash(i) % 7 = 0"
+)
 
 
 def main() -> None:
@@ -55,8 +56,10 @@ def main() -> None:
     module, served = load_module(args.module_file), Path(args.served)
 
     session = requests.Session()
-    login = session.post(f"{args.base_url}/api/v1/security/login",
-                         json={"username": "admin", "password": "admin", "provider": "db", "refresh": True})
+    login = session.post(
+        f"{args.base_url}/api/v1/security/login",
+        json={"username": "admin", "password": "admin", "provider": "db", "refresh": True},
+    )
     session.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,20 +70,29 @@ def main() -> None:
         module.publish(work_a, served)
 
         name = f"warehouse-{served.parent.name}"
-        existing = [d for d in session.get(f"{args.base_url}/api/v1/database/").json()["result"]
-                    if d["database_name"] == name]
+        existing = [
+            d for d in session.get(f"{args.base_url}/api/v1/database/").json()["result"] if d["database_name"] == name
+        ]
         if existing:
             database_id = existing[0]["id"]
         else:
-            created = session.post(f"{args.base_url}/api/v1/database/", json={
-                "database_name": name, "sqlalchemy_uri": f"duckdb:///{served}", "expose_in_sqllab": True,
-                "extra": json.dumps({"engine_params": {"connect_args": {"read_only": True}}})})
+            created = session.post(
+                f"{args.base_url}/api/v1/database/",
+                json={
+                    "database_name": name,
+                    "sqlalchemy_uri": f"duckdb:///{served}",
+                    "expose_in_sqllab": True,
+                    "extra": json.dumps({"engine_params": {"connect_args": {"read_only": True}}}),
+                },
+            )
             created.raise_for_status()
             database_id = created.json()["id"]
 
         def run(sql: str) -> dict:
-            response = session.post(f"{args.base_url}/api/v1/sqllab/execute/",
-                                    json={"database_id": database_id, "sql": sql, "runAsync": False})
+            response = session.post(
+                f"{args.base_url}/api/v1/sqllab/execute/",
+                json={"database_id": database_id, "sql": sql, "runAsync": False},
+            )
             body = response.json()
             if response.status_code != 200 or body.get("status") != "success":
                 raise RuntimeError(f"{response.status_code} {str(body)[:300]}")
@@ -111,10 +123,12 @@ def main() -> None:
         stop.set()
         for thread in threads:
             thread.join()
-    print(f"{args.module_file or module.__name__}: before the publish SQL Lab read {'B' if before else 'A'}; "
-          f"publish took {published:.3f} s; {len(checks)} checks over {args.seconds:.0f} s after it: "
-          f"{checks.count(0)} read the old build, {checks.count(1)} the new one (first check: "
-          f"{'new' if checks and checks[0] else 'old'}); {loads[0]} load queries, {len(errors)} errors {errors[:2]}")
+    print(
+        f"{args.module_file or module.__name__}: before the publish SQL Lab read {'B' if before else 'A'}; "
+        f"publish took {published:.3f} s; {len(checks)} checks over {args.seconds:.0f} s after it: "
+        f"{checks.count(0)} read the old build, {checks.count(1)} the new one (first check: "
+        f"{'new' if checks and checks[0] else 'old'}); {loads[0]} load queries, {len(errors)} errors {errors[:2]}"
+    )
 
 
 if __name__ == "__main__":

@@ -53,15 +53,24 @@ def run_job(definitions):
     file and raw folder, in process, on an ephemeral instance. The run publishes to `served` (default:
     serving/<name> beside the work file), never to the repo's data/."""
 
-    def run(name: str, warehouse: Path, raw_dir: Path = settings.DEFAULT_RAW_DIR, selection=None,
-            partition_key: str | None = None, partition_range: tuple[str, str] | None = None, instance=None,
-            served: Path | None = None):
+    def run(
+        name: str,
+        warehouse: Path,
+        raw_dir: Path = settings.DEFAULT_RAW_DIR,
+        selection=None,
+        partition_key: str | None = None,
+        partition_range: tuple[str, str] | None = None,
+        instance=None,
+        served: Path | None = None,
+    ):
         job = definitions.resolve_job_def(name)
         served = served or served_path_for(warehouse)
         tags = {}
         if partition_range:
-            tags = {"dagster/asset_partition_range_start": partition_range[0],
-                    "dagster/asset_partition_range_end": partition_range[1]}
+            tags = {
+                "dagster/asset_partition_range_start": partition_range[0],
+                "dagster/asset_partition_range_end": partition_range[1],
+            }
         with environment(WAREHOUSE_PATH=str(warehouse), RAW_DIR=str(raw_dir), SERVING_PATH=str(served)):
             return job.execute_in_process(
                 instance=instance or dg.DagsterInstance.ephemeral(),
@@ -117,33 +126,45 @@ class BuildSummary:
 
     @classmethod
     def of(cls, result) -> "BuildSummary":
-        report = [event.materialization.metadata for event in result.get_asset_materialization_events()
-                  if event.asset_key == dg.AssetKey(["serving", "report"])]
+        report = [
+            event.materialization.metadata
+            for event in result.get_asset_materialization_events()
+            if event.asset_key == dg.AssetKey(["serving", "report"])
+        ]
         return cls(
             run_id=result.run_id,
             success=result.success,
             materialized=frozenset(event.asset_key for event in result.get_asset_materialization_events()),
-            checks=tuple(CheckSummary(c.asset_key, c.check_name, c.passed, c.severity)
-                         for c in check_evaluations(result)),
+            checks=tuple(
+                CheckSummary(c.asset_key, c.check_name, c.passed, c.severity) for c in check_evaluations(result)
+            ),
             report_metadata={key: metadata_text(value) for key, value in (report[0] if report else {}).items()},
         )
 
     def to_json(self) -> str:
-        return json.dumps({
-            "run_id": self.run_id, "success": self.success,
-            "materialized": sorted(key.to_user_string() for key in self.materialized),
-            "checks": [[c.asset_key.to_user_string(), c.check_name, c.passed, c.severity.value] for c in self.checks],
-            "report_metadata": self.report_metadata,
-        })
+        return json.dumps(
+            {
+                "run_id": self.run_id,
+                "success": self.success,
+                "materialized": sorted(key.to_user_string() for key in self.materialized),
+                "checks": [
+                    [c.asset_key.to_user_string(), c.check_name, c.passed, c.severity.value] for c in self.checks
+                ],
+                "report_metadata": self.report_metadata,
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str) -> "BuildSummary":
         data = json.loads(text)
         return cls(
-            run_id=data["run_id"], success=data["success"],
+            run_id=data["run_id"],
+            success=data["success"],
             materialized=frozenset(dg.AssetKey.from_user_string(key) for key in data["materialized"]),
-            checks=tuple(CheckSummary(dg.AssetKey.from_user_string(key), name, passed, dg.AssetCheckSeverity(severity))
-                         for key, name, passed, severity in data["checks"]),
+            checks=tuple(
+                CheckSummary(dg.AssetKey.from_user_string(key), name, passed, dg.AssetCheckSeverity(severity))
+                for key, name, passed, severity in data["checks"]
+            ),
             report_metadata=data["report_metadata"],
         )
 
@@ -219,9 +240,7 @@ def step_failure_messages(result) -> list[str]:
 
 def check_evaluations(result):
     return [
-        event.event_specific_data
-        for event in result.all_events
-        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        event.event_specific_data for event in result.all_events if event.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
 
 
@@ -236,5 +255,6 @@ def inflate_june_2019_china_exports(raw_dir: Path) -> None:
     path.write_text(text.replace(row, ",".join(fields)), encoding="utf-8")
 
 
-MONTHLY_SUMS_CHECK = ("monthly_sums_match_annual_fct_bilateral_trade_reporter_iso3__partner_iso3__6500__export_usd__"
-                      "import_usd")
+MONTHLY_SUMS_CHECK = (
+    "monthly_sums_match_annual_fct_bilateral_trade_reporter_iso3__partner_iso3__6500__export_usd__import_usd"
+)

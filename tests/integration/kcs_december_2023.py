@@ -39,9 +39,19 @@ def december_2023_records(*, us_bump: int = 0) -> list[dict[str, str]]:
     """The response's records: US and CN derived (US exports raised by `us_bump`), NA and ZZ made up, 총계."""
     values = {**derived_december_2023(), "NA": (1_234_000, 567_000), "ZZ": (8_000_000, 9_000_000)}
     values["US"] = (values["US"][0] + us_bump, values["US"][1])
-    records = [{"year": "2023.12", "statCd": code, "statCdCntnKor1": NAMES[code], "expDlr": f"{exports:,}",
-                "impDlr": f"{imports:,}", "balPayments": f"{exports - imports:,}"}
-               for code, (exports, imports) in values.items()]
-    total = {field: f"{sum(int(r[field].replace(',', '')) for r in records):,}"
-             for field in ("expDlr", "impDlr", "balPayments")}
+    records = [
+        {
+            "year": "2023.12",
+            "statCd": code,
+            "statCdCntnKor1": NAMES[code],
+            "expDlr": f"{exports:,}",
+            "impDlr": f"{imports:,}",
+            "balPayments": f"{exports - imports:,}",
+        }
+        for code, (exports, imports) in values.items()
+    ]
+    total = {
+        field: f"{sum(int(r[field].replace(',', '')) for r in records):,}"
+        for field in ("expDlr", "impDlr", "balPayments")
+    }
     return [*records, {"year": "총계", "statCd": "-", "statCdCntnKor1": "-", **total}]

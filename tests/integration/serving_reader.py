@@ -52,8 +52,7 @@ class SQLAlchemyClient:
 
         self.text = sa.text
         # NullPool, as Superset uses: a new DuckDB connection per query.
-        engine = sa.create_engine(f"duckdb:///{served}", connect_args={"read_only": True},
-                                  poolclass=sa.pool.NullPool)
+        engine = sa.create_engine(f"duckdb:///{served}", connect_args={"read_only": True}, poolclass=sa.pool.NullPool)
         self.connect = engine.connect
 
     def one(self, con, sql: str):
@@ -86,8 +85,9 @@ def main(mode: str, served: str, stop_file: str, out: str, max_seconds: str, tic
         (export_total, export_unallocated, import_total, import_unallocated) = client.one(con, TOTALS_SQL)
         exports, imports = client.one(con, PARTNERS_SQL)
         if exports + export_unallocated != export_total or imports + import_unallocated != import_total:
-            seen["violations"].append([str(v) for v in (exports, export_unallocated, export_total,
-                                                         imports, import_unallocated, import_total)])
+            seen["violations"].append(
+                [str(v) for v in (exports, export_unallocated, export_total, imports, import_unallocated, import_total)]
+            )
         return str(exports)
 
     def rounds(held=None) -> None:
@@ -114,8 +114,10 @@ def main(mode: str, served: str, stop_file: str, out: str, max_seconds: str, tic
     if threaded:
         held = client.connect()
         # A DuckDB connection is not for concurrent use: each worker's held reads go through its own cursor.
-        cursors = [held.cursor() if hasattr(held, "cursor") and mode.startswith("duckdb") else None
-                   for _ in range(WORKER_THREADS)]
+        cursors = [
+            held.cursor() if hasattr(held, "cursor") and mode.startswith("duckdb") else None
+            for _ in range(WORKER_THREADS)
+        ]
         workers = [threading.Thread(target=rounds, args=(cursor,)) for cursor in cursors]
         for worker in workers:
             worker.start()

@@ -20,8 +20,12 @@ RAW = settings.DEFAULT_RAW_DIR
 @pytest.fixture(scope="module")
 def annual():
     numeric = ["export_kosis", "import_kosis", "total_export", "total_import"]
-    return pd.read_csv(RAW / kosis.TRADE_BY_PARTNER_ANNUAL.relative_path, keep_default_na=False,
-                       na_values={column: ["NA"] for column in numeric}, dtype={"iso3c": str})
+    return pd.read_csv(
+        RAW / kosis.TRADE_BY_PARTNER_ANNUAL.relative_path,
+        keep_default_na=False,
+        na_values={column: ["NA"] for column in numeric},
+        dtype={"iso3c": str},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +38,11 @@ def marts(built):
 def test_every_asset_materialises_and_every_check_passes(built, definitions):
     _, run = built
     assert run.success
-    unpartitioned = {key for key in definitions.resolve_all_asset_keys()
-                     if definitions.resolve_assets_def(key).partitions_def is None}
+    unpartitioned = {
+        key
+        for key in definitions.resolve_all_asset_keys()
+        if definitions.resolve_assets_def(key).partitions_def is None
+    }
     assert run.materialized == unpartitioned
     checks = run.checks
     assert len(checks) >= 50
@@ -76,11 +83,15 @@ def dg_key(*parts):
 
 def test_bilateral_trade_equals_the_kosis_figures(marts, annual):
     expected = annual.dropna(subset=["export_kosis", "import_kosis"], how="all")
-    rows = query(marts, """
+    rows = query(
+        marts,
+        """
         select partner_iso3, year(period_start), export_usd, import_usd, balance_usd
-        from marts.fct_bilateral_trade where period_grain = 'year'""")
+        from marts.fct_bilateral_trade where period_grain = 'year'""",
+    )
     got = pd.DataFrame(rows, columns=["iso3c", "year", "wh_export", "wh_import", "wh_balance"]).astype(
-        {"wh_export": "float", "wh_import": "float", "wh_balance": "float"})
+        {"wh_export": "float", "wh_import": "float", "wh_balance": "float"}
+    )
     merged = expected.merge(got, on=["iso3c", "year"], how="outer", indicator=True)
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
     pd.testing.assert_series_equal(merged["wh_export"], merged["export_kosis"].astype(float), check_names=False)
@@ -91,9 +102,12 @@ def test_bilateral_trade_equals_the_kosis_figures(marts, annual):
 
 def test_monthly_china_is_converted_from_thousand_usd(marts):
     monthly = pd.read_csv(RAW / kosis.TRADE_CHINA_MONTHLY.relative_path, dtype={"Date": str})
-    rows = query(marts, """
+    rows = query(
+        marts,
+        """
         select strftime(period_start, '%Y.%m'), export_usd, import_usd from marts.fct_bilateral_trade
-        where period_grain = 'month' and partner_iso3 = 'CHN' and source = 'kosis_monthly_china' order by 1""")
+        where period_grain = 'month' and partner_iso3 = 'CHN' and source = 'kosis_monthly_china' order by 1""",
+    )
     assert len(rows) == len(monthly)
     got = {date: (float(x), float(m)) for date, x, m in rows}
     for record in monthly.itertuples():
@@ -101,13 +115,23 @@ def test_monthly_china_is_converted_from_thousand_usd(marts):
 
 
 def test_totals_keep_the_unallocated_residual(marts, annual):
-    per_year = annual[annual.year >= 1965].groupby("year").agg(
-        total_export=("total_export", "first"), total_import=("total_import", "first"),
-        partner_export=("export_kosis", "sum"), partner_import=("import_kosis", "sum"))
-    rows = query(marts, """
+    per_year = (
+        annual[annual.year >= 1965]
+        .groupby("year")
+        .agg(
+            total_export=("total_export", "first"),
+            total_import=("total_import", "first"),
+            partner_export=("export_kosis", "sum"),
+            partner_import=("import_kosis", "sum"),
+        )
+    )
+    rows = query(
+        marts,
+        """
         select year(period_start), reported_export_usd, reported_import_usd, partner_export_usd, partner_import_usd,
                unallocated_export_usd, unallocated_import_usd, unallocated_import_share
-        from marts.fct_trade_totals where period_grain = 'year' order by 1""")
+        from marts.fct_trade_totals where period_grain = 'year' order by 1""",
+    )
     assert [r[0] for r in rows] == per_year.index.tolist()
     for year, rep_x, rep_m, part_x, part_m, un_x, un_m, _un_m_share in rows:
         expected = per_year.loc[year]
@@ -123,18 +147,24 @@ def test_totals_keep_the_unallocated_residual(marts, annual):
 def test_partner_shares_and_ranks(marts, annual):
     year_2023 = annual[(annual.year == 2023)].dropna(subset=["export_kosis"])
     top = year_2023.sort_values("export_kosis", ascending=False).iloc[0]
-    rows = query(marts, """
+    rows = query(
+        marts,
+        """
         select partner_iso3, export_share, export_rank, export_yoy_change from marts.fct_partner_shares
-        where period_grain = 'year' and period_start = date '2023-01-01' and export_rank = 1""")
+        where period_grain = 'year' and period_start = date '2023-01-01' and export_rank = 1""",
+    )
     assert rows[0][0] == top.iso3c == "CHN"
     assert rows[0][1] == pytest.approx(top.export_kosis / top.total_export)
     previous = annual[(annual.year == 2022) & (annual.iso3c == "CHN")].iloc[0].export_kosis
     assert rows[0][3] == pytest.approx(top.export_kosis / previous - 1)
     # Shares plus the unallocated share add up to one, in every year.
-    gaps = query(marts, """
+    gaps = query(
+        marts,
+        """
         select s.period_start, sum(s.export_share) + max(t.unallocated_export_share) - 1
         from marts.fct_partner_shares s join marts.fct_trade_totals t using (reporter_iso3, period_grain, period_start)
-        where s.period_grain = 'year' group by s.period_start""")
+        where s.period_grain = 'year' group by s.period_start""",
+    )
     assert all(abs(gap) < 1e-9 for _, gap in gaps)
 
 
@@ -148,8 +178,10 @@ def test_reference_figures_are_reproduced_or_explained(marts):
     assert all(status != "mismatch" for status, _, _ in checks.values())
     assert all(reason for _, _, reason in checks.values())
     # The brief's 2023 China figures, in US$ bn to the published digit.
-    value = {figure: float(checks[(figure, "value")][1]) for figure in
-             ("news_2023_kor_exp_chn", "news_2023_kor_imp_chn", "news_2023_kor_bal_chn")}
+    value = {
+        figure: float(checks[(figure, "value")][1])
+        for figure in ("news_2023_kor_exp_chn", "news_2023_kor_imp_chn", "news_2023_kor_bal_chn")
+    }
     assert int(value["news_2023_kor_exp_chn"] / 1e8) == 1248
     assert int(value["news_2023_kor_imp_chn"] / 1e8) == 1428
     assert round(value["news_2023_kor_bal_chn"] / 1e8) == -180
@@ -162,8 +194,9 @@ def test_reference_figures_are_reproduced_or_explained(marts):
 
 
 def test_namibia_is_a_country_not_a_missing_value(marts):
-    assert query(marts, "select country_iso2, kosis_code, name_ko from marts.dim_country where country_iso3 = 'NAM'") \
-        == [("NA", "NA", "나미비아")]
+    assert query(
+        marts, "select country_iso2, kosis_code, name_ko from marts.dim_country where country_iso3 = 'NAM'"
+    ) == [("NA", "NA", "나미비아")]
     assert query(marts, "select country_iso3 from marts.dim_kosis_partner_code where kosis_code = 'NA'") == [("NAM",)]
     assert query(marts, "select count(*) from marts.dim_country where country_iso2 is null")[0][0] == 0
 
@@ -179,16 +212,31 @@ def test_every_share_rank_and_yoy_change_recomputed_from_the_raw_file(marts, ann
     frame = frame.merge(previous, on=["iso3c", "year"], how="left", suffixes=("", "_prev"))
     frame["export_yoy"] = frame.export_kosis / frame.export_kosis_prev.where(frame.export_kosis_prev != 0) - 1
     frame["import_share_yoy"] = frame.import_share - frame.import_share_prev
-    rows = query(marts, """select partner_iso3, year(period_start), export_share, import_share, export_rank,
+    rows = query(
+        marts,
+        """select partner_iso3, year(period_start), export_share, import_share, export_rank,
         import_rank, export_yoy_change, import_share_yoy_change from marts.fct_partner_shares
-        where period_grain = 'year'""")
-    got = pd.DataFrame(rows, columns=["iso3c", "year", "export_share", "import_share", "export_rank", "import_rank",
-                                      "export_yoy", "import_share_yoy"])
+        where period_grain = 'year'""",
+    )
+    got = pd.DataFrame(
+        rows,
+        columns=[
+            "iso3c",
+            "year",
+            "export_share",
+            "import_share",
+            "export_rank",
+            "import_rank",
+            "export_yoy",
+            "import_share_yoy",
+        ],
+    )
     merged = frame.merge(got, on=["iso3c", "year"], suffixes=("", "_wh"), validate="one_to_one")
     assert len(merged) == len(frame) == len(got)
     for column in ("export_share", "import_share", "export_yoy", "import_share_yoy"):
         expected, actual = merged[column].astype(float), merged[f"{column}_wh"].astype(float)
-        assert ((expected - actual).abs() <= 1e-12 + 1e-9 * expected.abs()).where(expected.notna(),
-                                                                                 actual.isna()).all(), column
+        assert (
+            ((expected - actual).abs() <= 1e-12 + 1e-9 * expected.abs()).where(expected.notna(), actual.isna()).all()
+        ), column
     for column in ("export_rank", "import_rank"):
         assert (merged[column].fillna(-1) == merged[f"{column}_wh"].astype(float).fillna(-1)).all(), column

@@ -35,9 +35,11 @@ THRESHOLD = Decimal("0.25")
 
 
 def synthetic_series(country: str, indicator: str, counterpart: str, value: int, year: str = "2023") -> str:
-    return (f'<Series COUNTRY="{country}" INDICATOR="{indicator}" COUNTERPART_COUNTRY="{counterpart}" '
-            f'FREQUENCY="A" OVERLAP="OL" SCALE="6"><Obs OBS_VALUE="{value}" DERIVATION_TYPE="M" '
-            f'TIME_PERIOD="{year}"/></Series>')
+    return (
+        f'<Series COUNTRY="{country}" INDICATOR="{indicator}" COUNTERPART_COUNTRY="{counterpart}" '
+        f'FREQUENCY="A" OVERLAP="OL" SCALE="6"><Obs OBS_VALUE="{value}" DERIVATION_TYPE="M" '
+        f'TIME_PERIOD="{year}"/></Series>'
+    )
 
 
 def imf_body(series: list[str], *, keep_sample_series: bool) -> bytes:
@@ -46,9 +48,10 @@ def imf_body(series: list[str], *, keep_sample_series: bool) -> bytes:
     text = IMF_SAMPLE_XML.read_text(encoding="utf-8")
     head, rest = text.split("<Series ", 1)
     sample_series = "<Series " + rest[: rest.rindex("</Series>")] + "</Series>"
-    tail = text[text.rindex("</message:DataSet>"):]
-    imports_group = ('<Group INDICATOR="MG_CIF_USD" ns1:type="GROUP_INDICATOR"><Comp id="UNIT"><Value>USD</Value>'
-                     '</Comp></Group>')
+    tail = text[text.rindex("</message:DataSet>") :]
+    imports_group = (
+        '<Group INDICATOR="MG_CIF_USD" ns1:type="GROUP_INDICATOR"><Comp id="UNIT"><Value>USD</Value></Comp></Group>'
+    )
     added = "<!-- SYNTHETIC series added by the test, not statistics -->" + imports_group + "".join(series)
     return (head + (sample_series if keep_sample_series else "") + added + tail).encode("utf-8")
 
@@ -65,24 +68,55 @@ def imf_server(live_env, monkeypatch):
     monkeypatch.setenv(settings.IMF_LIVE_ENV, "1")
     monkeypatch.delenv(settings.COMTRADE_SUBSCRIPTION_KEY_ENV, raising=False)  # this test is about IMF
     state = {"usa_exports": SYNTHETIC_USA_EXPORTS_TO_KOR_2023}
-    live_env.route(KOREA_REPORTED_PATH, lambda q: Reply(body=imf_body(
-        [synthetic_series("KOR", "MG_CIF_USD", "USA", SYNTHETIC_KOR_IMPORTS_FROM_USA_2023_IMF)],
-        keep_sample_series=False), content_type="application/xml"))
-    live_env.route(PARTNER_REPORTED_PATH, lambda q: Reply(body=imf_body(
-        [synthetic_series("USA", "XG_FOB_USD", "KOR", state["usa_exports"]),
-         synthetic_series("USA", "MG_CIF_USD", "KOR", SYNTHETIC_USA_IMPORTS_FROM_KOR_2023)],
-        keep_sample_series=True), content_type="application/xml"))
+    live_env.route(
+        KOREA_REPORTED_PATH,
+        lambda q: Reply(
+            body=imf_body(
+                [synthetic_series("KOR", "MG_CIF_USD", "USA", SYNTHETIC_KOR_IMPORTS_FROM_USA_2023_IMF)],
+                keep_sample_series=False,
+            ),
+            content_type="application/xml",
+        ),
+    )
+    live_env.route(
+        PARTNER_REPORTED_PATH,
+        lambda q: Reply(
+            body=imf_body(
+                [
+                    synthetic_series("USA", "XG_FOB_USD", "KOR", state["usa_exports"]),
+                    synthetic_series("USA", "MG_CIF_USD", "KOR", SYNTHETIC_USA_IMPORTS_FROM_KOR_2023),
+                ],
+                keep_sample_series=True,
+            ),
+            content_type="application/xml",
+        ),
+    )
     live_env.state = state
     return live_env
 
 
 def mirror_rows(warehouse):
-    rows = query(warehouse, """select importer_iso3, exporter_iso3, import_cif_usd, export_fob_usd, import_source,
+    rows = query(
+        warehouse,
+        """select importer_iso3, exporter_iso3, import_cif_usd, export_fob_usd, import_source,
         export_source, import_source_count, gap_usd, import_fob_equivalent_usd, adjusted_gap_usd, adjusted_gap_ratio,
         is_discrepant from marts.fct_country_mirror_trade where period_start = date '2023-01-01'
-        order by importer_iso3""")
-    names = ("importer", "exporter", "imports", "exports", "import_source", "export_source", "import_sources", "gap",
-             "fob_equivalent", "adjusted_gap", "ratio", "flag")
+        order by importer_iso3""",
+    )
+    names = (
+        "importer",
+        "exporter",
+        "imports",
+        "exports",
+        "import_source",
+        "export_source",
+        "import_sources",
+        "gap",
+        "fob_equivalent",
+        "adjusted_gap",
+        "ratio",
+        "flag",
+    )
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
@@ -94,14 +128,20 @@ def test_the_country_mirror_mart_on_the_imf_sample(imf_server, warehouse_copy, r
 
     # The real sample arrives as published: USA's exports to World in 2023, in USD units (SCALE="6" not applied);
     # G998 is an IMF group (no ISO3); its 2024 observations stay out of the 2023 partition's figures.
-    flows = query(warehouse_copy, """select partner_code, partner_iso3, value_usd, value_basis
+    flows = query(
+        warehouse_copy,
+        """select partner_code, partner_iso3, value_usd, value_basis
         from intermediate.int_country_trade_flows where reporter_iso3 = 'USA' and flow = 'export'
-        order by partner_code""")
+        order by partner_code""",
+    )
     assert [(code, iso3, int(value), basis) for code, iso3, value, basis in flows] == [
-        ("G001", "WLD", 2_019_551_635_133, "fob"), ("G998", None, 369_756_760_426, "fob"),
-        ("KOR", "KOR", SYNTHETIC_USA_EXPORTS_TO_KOR_2023, "fob")]
-    assert query(warehouse_copy, "select count(*) from staging.stg_imf__imts_trade where time_period = '2024'") \
-        == [(2,)]
+        ("G001", "WLD", 2_019_551_635_133, "fob"),
+        ("G998", None, 369_756_760_426, "fob"),
+        ("KOR", "KOR", SYNTHETIC_USA_EXPORTS_TO_KOR_2023, "fob"),
+    ]
+    assert query(warehouse_copy, "select count(*) from staging.stg_imf__imts_trade where time_period = '2024'") == [
+        (2,)
+    ]
 
     kor_exports_to_usa, kor_imports_from_usa = kosis_2023("USA")
     korea_imports, usa_imports = mirror_rows(warehouse_copy)
@@ -145,9 +185,13 @@ def test_the_country_mirror_mart_on_the_imf_sample(imf_server, warehouse_copy, r
 def test_a_live_korea_figure_in_the_wrong_unit_fails_the_run(imf_server, warehouse_copy, run_job):
     """The IMF's Korea-reported imports from the USA in thousand USD (SYNTHETIC, 1,000 times too small): the data
     test against KOSIS fails, so nothing is promoted or served."""
-    imf_server.route(KOREA_REPORTED_PATH, lambda q: Reply(body=imf_body(
-        [synthetic_series("KOR", "MG_CIF_USD", "USA", 71_272_030)], keep_sample_series=False),
-        content_type="application/xml"))
+    imf_server.route(
+        KOREA_REPORTED_PATH,
+        lambda q: Reply(
+            body=imf_body([synthetic_series("KOR", "MG_CIF_USD", "USA", 71_272_030)], keep_sample_series=False),
+            content_type="application/xml",
+        ),
+    )
     served = served_path_for(warehouse_copy)
     before = served.read_bytes() if served.exists() else None
     result = run_job("refresh_yearly", warehouse_copy, partition_key="2023")
@@ -160,10 +204,13 @@ def test_a_live_korea_figure_in_the_wrong_unit_fails_the_run(imf_server, warehou
 def test_the_yearly_schedule_repulls_the_last_three_years(definitions):
     schedule = definitions.resolve_schedule_def("yearly_refresh_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 6 1 11 *", "Asia/Seoul")
-    context = dg.build_schedule_context(scheduled_execution_time=datetime(2025, 11, 1, 6, 0),
-                                        repository_def=definitions.get_repository_def())
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2025, 11, 1, 6, 0), repository_def=definitions.get_repository_def()
+    )
     # one run over the three complete years before the tick: one dbt build, one publish
     [request] = schedule.evaluate_tick(context).run_requests
     assert request.job_name in (None, "refresh_yearly")
-    assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) \
-        == ("2022", "2024")
+    assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) == (
+        "2022",
+        "2024",
+    )

@@ -24,16 +24,20 @@ JUNE_2019_CHINA_EXPORTS_USD = 10_422_956_000  # the shipped KOSIS file: 10,422,9
 
 
 def served_june_2019(served):
-    return query(served, """select export_usd from marts.fct_bilateral_trade where partner_iso3 = 'CHN'
-        and period_grain = 'month' and period_start = date '2019-06-01'""")[0][0]
+    return query(
+        served,
+        """select export_usd from marts.fct_bilateral_trade where partner_iso3 = 'CHN'
+        and period_grain = 'month' and period_start = date '2019-06-01'""",
+    )[0][0]
 
 
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(warehouse_copy, raw_copy, run_job,
-                                                                               monkeypatch, tmp_path):
+def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
+    warehouse_copy, raw_copy, run_job, monkeypatch, tmp_path
+):
     for env in (settings.KCS_SERVICE_KEY_ENV, settings.KOSIS_API_KEY_ENV):
         monkeypatch.delenv(env, raising=False)
     monkeypatch.setenv(settings.LANDING_DIR_ENV, str(tmp_path / "landing"))
@@ -47,9 +51,14 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(w
     assert digest(warehouse_copy) == work_before  # the work file is the last good state
     kept = list((warehouse_copy.parent / "candidates").glob(f"{failed.run_id}.failed.duckdb"))
     assert kept, "the failed candidate is kept for inspection"
-    assert query(kept[0], """select export_usd from marts.fct_bilateral_trade where partner_iso3 = 'CHN'
-        and period_grain = 'month' and period_start = date '2019-06-01'""")[0][0] == JUNE_2019_CHINA_EXPORTS_USD \
-        + 50_000_000
+    assert (
+        query(
+            kept[0],
+            """select export_usd from marts.fct_bilateral_trade where partner_iso3 = 'CHN'
+        and period_grain = 'month' and period_start = date '2019-06-01'""",
+        )[0][0]
+        == JUNE_2019_CHINA_EXPORTS_USD + 50_000_000
+    )
 
     # The next refresh starts from the last good state, builds and tests everything, and publishes that.
     assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2024-03").success
@@ -75,12 +84,18 @@ def test_a_revision_is_recorded_served_and_superseded_by_an_inbox_drop(
     # KCS revises December: US exports +88,888 (its 총계 row moves with it).
     live_server.us_bumps["202312"] = 88_888
     assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
-    [(count, revision, latest)] = query(served, """select vintage_count, export_revision_usd, latest_export_usd
+    [(count, revision, latest)] = query(
+        served,
+        """select vintage_count, export_revision_usd, latest_export_usd
         from marts.fct_trade_revisions where source = 'kcs_api' and partner_code = 'US'
-        and period_start = date '2023-12-01'""")
+        and period_start = date '2023-12-01'""",
+    )
     assert (count, int(revision), int(latest)) == (2, 88_888, first_us + 88_888)
-    assert query(served, """select export_usd from marts.fct_monthly_trade where source = 'kcs_api'
-        and partner_code = 'US' and period_start = date '2023-12-01'""") == [(first_us + 88_888,)]
+    assert query(
+        served,
+        """select export_usd from marts.fct_monthly_trade where source = 'kcs_api'
+        and partner_code = 'US' and period_start = date '2023-12-01'""",
+    ) == [(first_us + 88_888,)]
 
     # Without a key, a revised response saved into the inbox supersedes it again (the earlier landing is not
     # replayed with it), and leaves the inbox once loaded.
@@ -90,20 +105,29 @@ def test_a_revision_is_recorded_served_and_superseded_by_an_inbox_drop(
     drop.write_bytes(kcs_envelope(december_2023_records(us_bump=100_000)))
     assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
     assert not drop.exists()
-    assert query(served, """select partner_code, export_usd from marts.fct_monthly_trade where source = 'kcs_api'
-        and period_start = date '2023-12-01' and partner_code_category = 'country' order by 1""") == [
-        (r["statCd"], int(r["expDlr"].replace(",", ""))) for r in sorted(
-            december_2023_records(us_bump=100_000)[:-1], key=lambda r: r["statCd"]) if r["statCd"] != "ZZ"]
-    [(count, revision)] = query(served, """select vintage_count, export_revision_usd from marts.fct_trade_revisions
-        where source = 'kcs_api' and partner_code = 'US' and period_start = date '2023-12-01'""")
+    assert query(
+        served,
+        """select partner_code, export_usd from marts.fct_monthly_trade where source = 'kcs_api'
+        and period_start = date '2023-12-01' and partner_code_category = 'country' order by 1""",
+    ) == [
+        (r["statCd"], int(r["expDlr"].replace(",", "")))
+        for r in sorted(december_2023_records(us_bump=100_000)[:-1], key=lambda r: r["statCd"])
+        if r["statCd"] != "ZZ"
+    ]
+    [(count, revision)] = query(
+        served,
+        """select vintage_count, export_revision_usd from marts.fct_trade_revisions
+        where source = 'kcs_api' and partner_code = 'US' and period_start = date '2023-12-01'""",
+    )
     assert (count, int(revision)) == (3, 100_000)
 
     # And the next month's refresh still succeeds.
     assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2024-01").success
 
 
-def test_a_bad_inbox_drop_is_rejected_with_its_reason_and_publishes_nothing(http_server, warehouse_copy, raw_copy,
-                                                                            run_job, monkeypatch, tmp_path):
+def test_a_bad_inbox_drop_is_rejected_with_its_reason_and_publishes_nothing(
+    http_server, warehouse_copy, raw_copy, run_job, monkeypatch, tmp_path
+):
     monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV, raising=False)
     monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
     monkeypatch.setenv(settings.LANDING_DIR_ENV, str(tmp_path / "landing"))
@@ -132,12 +156,15 @@ def test_an_empty_repull_is_recorded_and_keeps_the_month(
     run_job,
 ):
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    live_server.route("/nationtrade/getNationtradeList",
-                      lambda q: Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR")))
+    live_server.route(
+        "/nationtrade/getNationtradeList", lambda q: Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR"))
+    )
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    assert query(warehouse_copy, """select status, row_count from raw.load_vintages
-        where source_table = 'kcs_trade_by_country' and partition = '2024-03' order by _loaded_at""") == [
-        ("new", len(synthetic_kcs_month("202403"))), ("empty", 0)]  # the partners and the 총계 row
+    assert query(
+        warehouse_copy,
+        """select status, row_count from raw.load_vintages
+        where source_table = 'kcs_trade_by_country' and partition = '2024-03' order by _loaded_at""",
+    ) == [("new", len(synthetic_kcs_month("202403"))), ("empty", 0)]  # the partners and the 총계 row
     assert query(
         warehouse_copy,
         """select count(*) from marts.fct_monthly_trade
@@ -163,6 +190,9 @@ def test_a_run_started_while_another_holds_the_lock_writes_nothing(warehouse_cop
             error = error.cause
     assert any("run run-in-progress" in message and "wrote nothing" in message for message in errors), errors
     assert digest(warehouse_copy) == before
-    assert not list((warehouse_copy.parent / "candidates").glob("*.duckdb")) if (
-        warehouse_copy.parent / "candidates").exists() else True
+    assert (
+        not list((warehouse_copy.parent / "candidates").glob("*.duckdb"))
+        if (warehouse_copy.parent / "candidates").exists()
+        else True
+    )
     assert not served_path_for(warehouse_copy).exists()

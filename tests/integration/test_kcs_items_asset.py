@@ -22,8 +22,10 @@ def synthetic(query_string):
     month = f"{yymm[:4]}-{yymm[4:]}"
     if partner not in ("CN", "JP", "NA"):
         return Reply(body=kcs_item_response([]))  # a partner without trade in this item set: only the 총계 row
-    records = [kcs_item_record(month, partner, "2811111000", 10, 100 * (1 + "CN JP NA".split().index(partner))),
-               kcs_item_record(month, partner, "3801100000", 5, 7)]
+    records = [
+        kcs_item_record(month, partner, "2811111000", 10, 100 * (1 + ["CN", "JP", "NA"].index(partner))),
+        kcs_item_record(month, partner, "3801100000", 5, 7),
+    ]
     return Reply(body=kcs_item_response(records))
 
 
@@ -38,13 +40,18 @@ def test_live_month_then_replay_without_a_key(live_env, run_job, warehouse_copy,
     hits = live_env.hits(ITEM_PATH)
     partners = {hit.query["cntyCd"] for hit in hits}
     assert len(hits) == len(partners) > 200 and "NA" in partners  # one call per partner, Namibia included
-    assert query(warehouse, """select country_code, sum(import_usd) from raw.kcs_trade_by_item_country
-                               group by 1 order by 1""") == [("CN", 107), ("JP", 207), ("NA", 307)]
+    assert query(
+        warehouse,
+        """select country_code, sum(import_usd) from raw.kcs_trade_by_item_country
+                               group by 1 order by 1""",
+    ) == [("CN", 107), ("JP", 207), ("NA", 307)]
     # through to the marts: Namibia is NAM, not a missing partner; 100 + 200 + 300 of hydrogen fluoride
-    assert query(warehouse, """select top_supplier_key, top_supplier_share, supplier_count
+    assert query(
+        warehouse,
+        """select top_supplier_key, top_supplier_share, supplier_count
         from marts.fct_item_import_dependence where source = 'kcs_nitemtrade' and product_level = 'hsk10'
-        and product_code = '2811111000' and period_grain = 'month' and period_start = '2024-03-01'""") == [
-        ("NAM", 300 / 600, 3)]
+        and product_code = '2811111000' and period_grain = 'month' and period_start = '2024-03-01'""",
+    ) == [("NAM", 300 / 600, 3)]
 
     # Without the key the landed month replays: no request, no new vintage (same figures).
     monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV)

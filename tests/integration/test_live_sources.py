@@ -35,8 +35,16 @@ def synthetic_kcs_month(
             continue
         exports = 1_000_000 * rank + month * 1_000 + bump + (us_bump if code == "US" else 0)
         imports = 700_000 * rank + month * 900
-        records.append({"year": f"{yymm[:4]}.{yymm[4:]}", "statCd": code, "statCdCntnKor1": name,
-                        "expDlr": f"{exports:,}", "impDlr": f"{imports:,}", "balPayments": f"{exports - imports:,}"})
+        records.append(
+            {
+                "year": f"{yymm[:4]}.{yymm[4:]}",
+                "statCd": code,
+                "statCdCntnKor1": name,
+                "expDlr": f"{exports:,}",
+                "impDlr": f"{imports:,}",
+                "balPayments": f"{exports - imports:,}",
+            }
+        )
     total = {
         field: f"{sum(int(r[field].replace(',', '')) for r in records):,}"
         for field in ("expDlr", "impDlr", "balPayments")
@@ -46,11 +54,23 @@ def synthetic_kcs_month(
 
 def synthetic_kosis_month(yymm: str) -> bytes:
     """SYNTHETIC KOSIS getList rows (thousand USD) for one month."""
-    rows = [{"ORG_ID": "360", "TBL_ID": "DT_1R11006_FRM101", "ITM_ID": item, "ITM_NM": name,
-             "C1": f"13102103829E.{code}", "C1_NM": code, "PRD_SE": "M", "PRD_DE": yymm, "UNIT_NM": "천달러",
-             "DT": str(value), "LST_CHN_DE": "2026-01-16"}
-            for code, base in (("CN", 11_000_000), ("NA", 1_000))
-            for item, name, value in (("13103103829T1", "수출액", base), ("13103103829T2", "수입액", base // 2))]
+    rows = [
+        {
+            "ORG_ID": "360",
+            "TBL_ID": "DT_1R11006_FRM101",
+            "ITM_ID": item,
+            "ITM_NM": name,
+            "C1": f"13102103829E.{code}",
+            "C1_NM": code,
+            "PRD_SE": "M",
+            "PRD_DE": yymm,
+            "UNIT_NM": "천달러",
+            "DT": str(value),
+            "LST_CHN_DE": "2026-01-16",
+        }
+        for code, base in (("CN", 11_000_000), ("NA", 1_000))
+        for item, name, value in (("13103103829T1", "수출액", base), ("13103103829T2", "수입액", base // 2))
+    ]
     return json.dumps(rows, ensure_ascii=False).encode()
 
 
@@ -63,8 +83,7 @@ def live_server(live_env):
         month = q["strtYymm"]
         if month == "202312":  # agrees with the shipped 2023 figures (kcs_december_2023)
             return Reply(body=kcs_envelope(december_2023_records(us_bump=us_bumps.get(month, 0))))
-        return Reply(body=kcs_envelope(synthetic_kcs_month(month, bumps.get(month, 0),
-                                                           us_bump=us_bumps.get(month, 0))))
+        return Reply(body=kcs_envelope(synthetic_kcs_month(month, bumps.get(month, 0), us_bump=us_bumps.get(month, 0))))
 
     live_env.route(KCS_PATH, kcs)
     live_env.route(
@@ -77,8 +96,10 @@ def live_server(live_env):
 
 
 MONTHLY_MARTS = ["marts.fct_monthly_trade", "marts.fct_trade_revisions"]
-VOLATILE = {"marts.fct_monthly_trade": ("vintage_loaded_at", "dbt_invocation_id"),
-            "marts.fct_trade_revisions": ("first_loaded_at", "latest_loaded_at")}
+VOLATILE = {
+    "marts.fct_monthly_trade": ("vintage_loaded_at", "dbt_invocation_id"),
+    "marts.fct_trade_revisions": ("first_loaded_at", "latest_loaded_at"),
+}
 
 
 def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy, run_job, landing_root):
@@ -95,10 +116,14 @@ def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy,
     for _source, code, _iso3, exports, imports, balance in rows:
         record = expected[code]
         assert (int(exports), int(imports), int(balance)) == tuple(
-            int(record[f].replace(",", "")) for f in ("expDlr", "impDlr", "balPayments"))
+            int(record[f].replace(",", "")) for f in ("expDlr", "impDlr", "balPayments")
+        )
     assert {r[1]: r[2] for r in rows}["NA"] == "NAM"
-    [(kosis_cn,)] = query(warehouse_copy, """select export_usd from marts.fct_monthly_trade
-        where source = 'kosis_monthly_api' and partner_code = 'CN'""")
+    [(kosis_cn,)] = query(
+        warehouse_copy,
+        """select export_usd from marts.fct_monthly_trade
+        where source = 'kosis_monthly_api' and partner_code = 'CN'""",
+    )
     assert int(kosis_cn) == 11_000_000 * 1000  # thousand USD -> USD
     # landed byte-for-byte with the request, never the key
     landed = list(landing_root.rglob("*"))
@@ -122,23 +147,36 @@ def test_a_revised_month_keeps_both_vintages_and_shows_the_revision(live_server,
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
     live_server.bumps["202403"] = 12_345  # KCS revises March's exports by +12,345 USD per partner
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    revisions = query(warehouse_copy, """select partner_code, vintage_count, first_export_usd, latest_export_usd,
+    revisions = query(
+        warehouse_copy,
+        """select partner_code, vintage_count, first_export_usd, latest_export_usd,
         export_revision_usd, import_revision_usd from marts.fct_trade_revisions where source = 'kcs_api'
-        and partner_code <> '00' order by partner_code""")
+        and partner_code <> '00' order by partner_code""",
+    )
     assert [(code, count, int(rev), int(imp)) for code, count, _, _, rev, imp in revisions] == [
-        (code, 2, 12_345, 0) for code in sorted(PARTNERS)]
+        (code, 2, 12_345, 0) for code in sorted(PARTNERS)
+    ]
     first = {r["statCd"]: int(r["expDlr"].replace(",", "")) for r in synthetic_kcs_month("202403")[:-1]}
     assert {code: int(f) for code, _, f, _, _, _ in revisions} == first
-    [(latest_us,)] = query(warehouse_copy, """select export_usd from marts.fct_monthly_trade
-        where source = 'kcs_api' and partner_code = 'US'""")
+    [(latest_us,)] = query(
+        warehouse_copy,
+        """select export_usd from marts.fct_monthly_trade
+        where source = 'kcs_api' and partner_code = 'US'""",
+    )
     assert int(latest_us) == first["US"] + 12_345
 
 
-def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(live_server, warehouse_copy, run_job,
-                                                                          tmp_path):
+def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(
+    live_server, warehouse_copy, run_job, tmp_path
+):
     assert run_job("refresh_monthly", warehouse_copy, partition_range=("2024-01", "2024-02")).success
-    written_by = dict(query(warehouse_copy, """select distinct strftime(period_start, '%Y-%m'), dbt_invocation_id
-        from marts.fct_monthly_trade where source = 'kcs_api'"""))
+    written_by = dict(
+        query(
+            warehouse_copy,
+            """select distinct strftime(period_start, '%Y-%m'), dbt_invocation_id
+        from marts.fct_monthly_trade where source = 'kcs_api'""",
+        )
+    )
     # A new vintage of January arrives straight into raw (as another tool or a replay might write it) ...
     # (US and Namibia revised by +777 USD, China dropped, the 총계 row consistent with them, as KCS would send it) ...
     with duckdb.connect(str(warehouse_copy)) as con:
@@ -155,29 +193,51 @@ def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(live
     # ... and only March is refreshed.
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
     incremental = table_contents(warehouse_copy, "marts.fct_monthly_trade", VOLATILE["marts.fct_monthly_trade"])
-    after = dict(query(warehouse_copy, """select distinct strftime(period_start, '%Y-%m'), dbt_invocation_id
-        from marts.fct_monthly_trade where source = 'kcs_api'"""))
+    after = dict(
+        query(
+            warehouse_copy,
+            """select distinct strftime(period_start, '%Y-%m'), dbt_invocation_id
+        from marts.fct_monthly_trade where source = 'kcs_api'""",
+        )
+    )
     assert after["2024-02"] == written_by["2024-02"]  # untouched month: not rewritten
     assert after["2024-01"] != written_by["2024-01"]  # its new vintage was picked up
     # The same raw data through a full refresh gives the same table, row for row.
     full = tmp_path / "full.duckdb"
     shutil.copy(warehouse_copy, full)
     with environment(WAREHOUSE_PATH=str(full)):
-        subprocess.run([settings.DBT_EXECUTABLE, "build", "--full-refresh", "--select", "fct_monthly_trade",
-                        "--target-path", str(tmp_path / "target"), "--quiet"],
-                       cwd=settings.DBT_PROJECT_DIR, check=True)
+        subprocess.run(
+            [
+                settings.DBT_EXECUTABLE,
+                "build",
+                "--full-refresh",
+                "--select",
+                "fct_monthly_trade",
+                "--target-path",
+                str(tmp_path / "target"),
+                "--quiet",
+            ],
+            cwd=settings.DBT_PROJECT_DIR,
+            check=True,
+        )
     assert table_contents(full, "marts.fct_monthly_trade", VOLATILE["marts.fct_monthly_trade"]) == incremental
     # January's latest vintage has no China row: the month is replaced as a whole.
-    assert query(warehouse_copy, """select partner_code from marts.fct_monthly_trade where source = 'kcs_api'
-        and period_start = date '2024-01-01' and partner_code_category = 'country' order by 1""") == [("NA",), ("US",)]
+    assert query(
+        warehouse_copy,
+        """select partner_code from marts.fct_monthly_trade where source = 'kcs_api'
+        and period_start = date '2024-01-01' and partner_code_category = 'country' order by 1""",
+    ) == [("NA",), ("US",)]
 
 
 def test_a_year_backfill_in_one_run(live_server, warehouse_copy, run_job):
     # 2024: the shipped annual file ends in 2023, so synthetic months cannot contradict it
     result = run_job("refresh_monthly", warehouse_copy, partition_range=("2024-01", "2024-12"))
     assert result.success
-    months = query(warehouse_copy, """select count(distinct period_start) from marts.fct_monthly_trade
-        where source = 'kcs_api' and year(period_start) = 2024""")
+    months = query(
+        warehouse_copy,
+        """select count(distinct period_start) from marts.fct_monthly_trade
+        where source = 'kcs_api' and year(period_start) = 2024""",
+    )
     assert months == [(12,)]
     assert len(live_server.hits(KCS_PATH)) == 12  # one call per month, each within the 12-month limit
 
@@ -193,15 +253,24 @@ def test_without_keys_no_request_is_made(http_server, monkeypatch, warehouse_cop
     assert http_server.seen == []
     # KOSIS falls back to the shipped monthly China file (thousand USD -> USD)
     # the shipped file has its own source label: never the API's
-    [(exports,)] = query(warehouse_copy, """select export_usd from marts.fct_monthly_trade
-        where source = 'kosis_shipped_china_monthly' and partner_code = 'CN' and period_start = date '2019-06-01'""")
-    shipped = next(line for line in (settings.DEFAULT_RAW_DIR / "kosis_monthly_china/korea-china-trade-data.csv")
-                   .read_text(encoding="utf-8").splitlines() if '"2019.06"' in line)
+    [(exports,)] = query(
+        warehouse_copy,
+        """select export_usd from marts.fct_monthly_trade
+        where source = 'kosis_shipped_china_monthly' and partner_code = 'CN' and period_start = date '2019-06-01'""",
+    )
+    shipped = next(
+        line
+        for line in (settings.DEFAULT_RAW_DIR / "kosis_monthly_china/korea-china-trade-data.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if '"2019.06"' in line
+    )
     assert int(exports) == int(shipped.split(",")[-2]) * 1000
 
 
-def test_a_file_dropped_in_the_inbox_is_picked_up_and_replayed_offline(http_server, monkeypatch, warehouse_copy,
-                                                                       raw_copy, run_job, definitions, landing_root):
+def test_a_file_dropped_in_the_inbox_is_picked_up_and_replayed_offline(
+    http_server, monkeypatch, warehouse_copy, raw_copy, run_job, definitions, landing_root
+):
     monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV, raising=False)
     monkeypatch.setenv(settings.LANDING_DIR_ENV, str(landing_root))
     monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
@@ -215,18 +284,23 @@ def test_a_file_dropped_in_the_inbox_is_picked_up_and_replayed_offline(http_serv
 
     result = run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key=request.partition_key)
     assert result.success and not drop.exists()
-    assert query(warehouse_copy, """select count(*) from marts.fct_monthly_trade
-        where source = 'kcs_api' and period_start = date '2024-05-01' and partner_code_category = 'country'""") \
-        == [(len(PARTNERS),)]
+    assert query(
+        warehouse_copy,
+        """select count(*) from marts.fct_monthly_trade
+        where source = 'kcs_api' and period_start = date '2024-05-01' and partner_code_category = 'country'""",
+    ) == [(len(PARTNERS),)]
     assert http_server.seen == []
     assert list(sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral()))) == []
 
 
 def test_the_schedule_repulls_the_previous_two_months(definitions):
     schedule = definitions.resolve_schedule_def("monthly_refresh_schedule")
-    context = dg.build_schedule_context(scheduled_execution_time=datetime(2024, 4, 16, 6, 0),
-                                        repository_def=definitions.get_repository_def())
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2024, 4, 16, 6, 0), repository_def=definitions.get_repository_def()
+    )
     # one run over both months: one dbt build, one publish
     [request] = schedule.evaluate_tick(context).run_requests
-    assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) \
-        == ("2024-02", "2024-03")
+    assert (request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]) == (
+        "2024-02",
+        "2024-03",
+    )

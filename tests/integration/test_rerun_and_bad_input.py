@@ -11,8 +11,14 @@ from .conftest import (
     table_contents,
 )
 
-MARTS = ["marts.fct_bilateral_trade", "marts.fct_trade_totals", "marts.fct_partner_shares",
-         "marts.dim_country", "marts.dim_kosis_partner_code", "marts.fct_reference_checks"]
+MARTS = [
+    "marts.fct_bilateral_trade",
+    "marts.fct_trade_totals",
+    "marts.fct_partner_shares",
+    "marts.dim_country",
+    "marts.dim_kosis_partner_code",
+    "marts.fct_reference_checks",
+]
 LOAD_COLUMNS = ("_loaded_at", "_load_id")
 
 
@@ -36,8 +42,11 @@ def _rewrite(path, edit):
 def _drop_column(lines, name="import_kosis"):
     header = lines[0].rstrip("\n").split(",")
     index = header.index(name)
-    return [",".join(field for i, field in enumerate(line.rstrip("\n").split(",")) if i != index) + "\n"
-            for line in lines if "," in line and '"' not in line]
+    return [
+        ",".join(field for i, field in enumerate(line.rstrip("\n").split(",")) if i != index) + "\n"
+        for line in lines
+        if "," in line and '"' not in line
+    ]
 
 
 def _non_numeric(lines):

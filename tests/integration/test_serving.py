@@ -61,9 +61,11 @@ def assert_serves_cleanly(served: Path) -> None:
 
 
 def published_latencies(result) -> list[float]:
-    return [event.materialization.metadata["publish_latency_seconds"].value
-            for event in result.get_asset_materialization_events()
-            if event.asset_key == PUBLISH_KEY]
+    return [
+        event.materialization.metadata["publish_latency_seconds"].value
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == PUBLISH_KEY
+    ]
 
 
 @pytest.fixture
@@ -90,9 +92,20 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
     stop, tick = tmp_path / "stop", tmp_path / "tick"
     tick.write_text("0")
     readers = [
-        subprocess.Popen([sys.executable, str(READER), mode, str(served), str(stop),
-                          str(tmp_path / f"reader{i}.json"), str(READER_MAX_SECONDS), str(tick)],
-                         stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(READER),
+                mode,
+                str(served),
+                str(stop),
+                str(tmp_path / f"reader{i}.json"),
+                str(READER_MAX_SECONDS),
+                str(tick),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for i, mode in enumerate(READER_MODES)
     ]
 
@@ -122,10 +135,12 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
 
     seen = [json.loads((tmp_path / f"reader{i}.json").read_text()) for i in range(len(readers))]
     queries = sum(s["queries"] for s in seen)
-    print(f"\nserving concurrency: {len(readers)} readers ({', '.join(READER_MODES)}), {queries} queries, "
-          f"{sum(len(s['errors']) for s in seen)} reader errors, "
-          f"{sum(len(s['violations']) for s in seen)} invariant violations; {len(latencies)} publishes, latency "
-          f"min {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s")
+    print(
+        f"\nserving concurrency: {len(readers)} readers ({', '.join(READER_MODES)}), {queries} queries, "
+        f"{sum(len(s['errors']) for s in seen)} reader errors, "
+        f"{sum(len(s['violations']) for s in seen)} invariant violations; {len(latencies)} publishes, latency "
+        f"min {min(latencies):.3f} s, median {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s"
+    )
     assert [r.returncode for r in readers] == [0] * len(readers)
     assert len(latencies) == 8
     for s in seen:
@@ -133,7 +148,7 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
         assert s["violations"] == []
         assert len(s["snapshots"]) == 2, "each reader should have seen both snapshots"
         assert s["rounds"] > 20
-    (low, high), = {tuple(sorted(float(value) for value in s["snapshots"])) for s in seen}
+    ((low, high),) = {tuple(sorted(float(value) for value in s["snapshots"])) for s in seen}
     assert high - low == 1_000  # the Fiji edit, in USD: snapshots A and B, and nothing else
     # Every reader, the threaded ones included, reads the last publish (B, Σ exports + 1,000) by the end ...
     assert {float(s["last"]) for s in seen} == {high}
@@ -143,7 +158,8 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
     assert_serves_cleanly(served)
     assert table_contents(served, "marts.fct_trade_totals") == table_contents(work_b, "marts.fct_trade_totals")
     assert table_contents(previous_path(served), "marts.fct_trade_totals") == table_contents(
-        work_a, "marts.fct_trade_totals")
+        work_a, "marts.fct_trade_totals"
+    )
 
 
 def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers(work_a, tmp_path):
@@ -154,15 +170,29 @@ def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
     shutil.copy(settings.REPO_ROOT / ".dagster_home" / "dagster.yaml", dagster_home)
-    env = {**os.environ, "WAREHOUSE_PATH": str(work), "SERVING_PATH": str(served), "DAGSTER_HOME": str(dagster_home),
-           "RAW_DIR": str(settings.DEFAULT_RAW_DIR), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "WAREHOUSE_PATH": str(work),
+        "SERVING_PATH": str(served),
+        "DAGSTER_HOME": str(dagster_home),
+        "RAW_DIR": str(settings.DEFAULT_RAW_DIR),
+        "PYTHONUNBUFFERED": "1",
+    }
     build = [sys.executable, "-m", "dagster_project.cli", "build"]
     log = tmp_path / "killed_build.log"
 
     with open(log, "w") as out:
         # Its own session, so that kill -9 reaches the whole run: the CLI and the dbt process it started.
-        run = subprocess.Popen(build, cwd=settings.REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, start_new_session=True, text=True, errors="replace")
+        run = subprocess.Popen(
+            build,
+            cwd=settings.REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            text=True,
+            errors="replace",
+        )
         backstop = threading.Timer(180, os.killpg, (run.pid, signal.SIGKILL))  # dbt never reached the marts
         backstop.start()
         try:
@@ -188,8 +218,10 @@ def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers
     # Two real builds of the same raw files: different bytes (block layout, raw tables' _loaded_at and _load_id), the
     # same marts. The second publishes nothing new and rotates nothing.
     published = next(line for line in rerun.stdout.splitlines() if line.startswith("published"))
-    print(f"\ncrash test: killed the build mid-dbt (work file left with a WAL: {wal_path(work).exists()}); "
-          f"the next run: {published}")
+    print(
+        f"\ncrash test: killed the build mid-dbt (work file left with a WAL: {wal_path(work).exists()}); "
+        f"the next run: {published}"
+    )
     assert published.startswith("published nothing new")
     assert sha256(work) != sha256(work_a) and file_fingerprint(work) == file_fingerprint(work_a)
     assert sha256(served) == served_before and len(list_generations(served)) == 1

@@ -26,8 +26,12 @@ def test_the_dbt_assets_build_on_spark_when_dbt_target_is_spark(definitions, run
     selection = list(dg.AssetSelection.assets(MART).upstream().resolve(definitions.resolve_asset_graph()))
     assert dg.AssetKey(["raw", "ref_country_codes"]) in selection
     # cautious: no relationships test towards a mart outside the selection (on a new Spark warehouse it has no table)
-    with environment(DBT_TARGET="spark", SPARK_WAREHOUSE_DIR=str(spark_dir), RAW_PARQUET_DIR=str(raw_parquet),
-                     DBT_INDIRECT_SELECTION="cautious"):
+    with environment(
+        DBT_TARGET="spark",
+        SPARK_WAREHOUSE_DIR=str(spark_dir),
+        RAW_PARQUET_DIR=str(raw_parquet),
+        DBT_INDIRECT_SELECTION="cautious",
+    ):
         result = run_build(warehouse_copy, selection=selection)
     assert result.success
     materialised = {event.asset_key for event in result.get_asset_materialization_events()}

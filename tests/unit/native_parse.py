@@ -22,11 +22,13 @@ def parse_csv_native(data: bytes, spec: CsvSpec, file: str | Path) -> ParsedFile
             native_load.configure(con)
             parsed = native_load.parse_files(con, spec, [(path, str(file))])
             columns = ", ".join(f'"{name}"' for name in native_load._source_columns(con))
-            rows = con.execute(f"SELECT {columns} FROM {native_load._ROWS} WHERE _reject IS NULL "
-                               f"ORDER BY _file_index, _row_number").df()
+            rows = con.execute(
+                f"SELECT {columns} FROM {native_load._ROWS} WHERE _reject IS NULL ORDER BY _file_index, _row_number"
+            ).df()
             quarantined = con.execute(f"SELECT * FROM {native_load._REJECTS}").df()
         finally:
             con.close()
-    quarantined = quarantined[list(QUARANTINE_COLUMNS)] if len(quarantined) else pd.DataFrame(
-        columns=list(QUARANTINE_COLUMNS))
+    quarantined = (
+        quarantined[list(QUARANTINE_COLUMNS)] if len(quarantined) else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
+    )
     return ParsedFile(rows=rows, quarantined=quarantined, repaired=parsed.repaired)

@@ -14,8 +14,9 @@ PORTABLE_TYPE = re.compile(r"^(string|bigint|integer|double|boolean|date|timesta
 
 def mart_nodes() -> list[dict]:
     manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
-    nodes = [node for node in manifest["nodes"].values()
-             if node["resource_type"] == "model" and node["fqn"][1] == "marts"]
+    nodes = [
+        node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+    ]
     assert nodes, "no marts in the manifest"
     return nodes
 
@@ -26,8 +27,11 @@ def test_every_mart_serves_an_enforced_contract(node):
     assert node["columns"], f"{node['name']}: no columns declared"
     untyped = [name for name, column in node["columns"].items() if not column.get("data_type")]
     assert not untyped, f"{node['name']}: columns without data_type: {untyped}"
-    unportable = {name: column["data_type"] for name, column in node["columns"].items()
-                  if not PORTABLE_TYPE.match(column["data_type"])}
+    unportable = {
+        name: column["data_type"]
+        for name, column in node["columns"].items()
+        if not PORTABLE_TYPE.match(column["data_type"])
+    }
     assert not unportable, f"{node['name']}: types not portable to Spark: {unportable}"
     undescribed = [name for name, column in node["columns"].items() if not column.get("description")]
     assert not undescribed, f"{node['name']}: columns without a description: {undescribed}"

@@ -2,6 +2,7 @@
 
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def test_dbt_output_and_a_touched_file_are_not_changes(project, fake_dbt):
 
 
 def test_a_deleted_manifest_or_a_failed_parse_parses_again(project, fake_dbt, tmp_path):
-    dbt, calls = fake_dbt
+    dbt, _calls = fake_dbt
     target = project / "target"
     dbt_manifest.parse(project, target, dbt, "local")
     (target / "manifest.json").unlink()  # make clean
@@ -77,7 +78,7 @@ def test_a_deleted_manifest_or_a_failed_parse_parses_again(project, fake_dbt, tm
     failing.write_text("#!/bin/sh\nexit 2\n")
     failing.chmod(0o755)
     (project / "models" / "a.sql").write_text("select broken\n")
-    with pytest.raises(Exception):
+    with pytest.raises(subprocess.CalledProcessError):
         dbt_manifest.parse(project, target, str(failing), "local")
     assert not dbt_manifest.is_fresh(project, target, "local")  # the next call parses again
 

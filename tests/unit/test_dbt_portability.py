@@ -40,8 +40,12 @@ def sql_outside_jinja_and_strings(text: str) -> str:
 
 def sql_files() -> list[Path]:
     root = settings.DBT_PROJECT_DIR
-    return sorted(path for folder in ("models", "macros", "tests") for path in (root / folder).rglob("*.sql")
-                  if path.name not in DISPATCHED)
+    return sorted(
+        path
+        for folder in ("models", "macros", "tests")
+        for path in (root / folder).rglob("*.sql")
+        if path.name not in DISPATCHED
+    )
 
 
 def test_the_guard_sees_duckdb_only_sql_and_ignores_jinja_strings_and_comments():
@@ -58,9 +62,12 @@ def test_the_guard_sees_duckdb_only_sql_and_ignores_jinja_strings_and_comments()
 @pytest.mark.parametrize("path", sql_files(), ids=lambda p: str(p.relative_to(settings.DBT_PROJECT_DIR)))
 def test_no_duckdb_only_sql(path):
     sql = sql_outside_jinja_and_strings(path.read_text(encoding="utf-8"))
-    problems = [f"{match.group(0)!r} (write {advice})"
-                for pattern, advice in DUCKDB_ONLY.items()
-                for match in [re.search(pattern, sql, flags=re.I)] if match]
+    problems = [
+        f"{match.group(0)!r} (write {advice})"
+        for pattern, advice in DUCKDB_ONLY.items()
+        for match in [re.search(pattern, sql, flags=re.I)]
+        if match
+    ]
     # an engine-specific incremental strategy in a config() (Jinja, so not in `sql` above)
     if re.search(r"incremental_strategy\s*=\s*['\"](delete\+insert|merge|insert_overwrite|append)", path.read_text()):
         problems.append("incremental_strategy (write **replace_by_period_config('period_start') in the config)")

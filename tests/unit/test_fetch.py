@@ -18,8 +18,12 @@ ENCODED_KEY = "SyNtHeTiC%2BtEsT%2FkEy0123456789%3D%3D"
 
 @pytest.mark.parametrize(
     "text",
-    [f"key {SECRET_KEY} here", f"url?serviceKey={ENCODED_KEY}&pageNo=1", f"a=1&serviceKey={SECRET_KEY}",
-     f"in a message: {ENCODED_KEY}."],
+    [
+        f"key {SECRET_KEY} here",
+        f"url?serviceKey={ENCODED_KEY}&pageNo=1",
+        f"a=1&serviceKey={SECRET_KEY}",
+        f"in a message: {ENCODED_KEY}.",
+    ],
 )
 def test_redact_masks_raw_and_encoded_key(text):
     masked = redact(text, [SECRET_KEY])
@@ -32,7 +36,9 @@ def test_redact_masks_key_params_by_name_even_if_unknown():
 
 
 def request(**params):
-    return ApiRequest("src", "2024-01", "http://127.0.0.1:9/p", params or {"a": "1"}, secret_params={"serviceKey": SECRET_KEY})
+    return ApiRequest(
+        "src", "2024-01", "http://127.0.0.1:9/p", params or {"a": "1"}, secret_params={"serviceKey": SECRET_KEY}
+    )
 
 
 def test_land_writes_body_and_sidecar_without_key(tmp_path):

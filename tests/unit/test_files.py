@@ -2,10 +2,9 @@
 
 import pytest
 
-from tests.unit.native_parse import parse_csv_native
-
 from dagster_project.sources import kosis
 from dagster_project.sources.files import Column, CsvSpec, SourceFileError, parse_csv
+from tests.unit.native_parse import parse_csv_native
 
 SPEC = CsvSpec(
     table="t",

@@ -56,7 +56,10 @@ def test_failed_candidates_are_kept_with_a_reason_and_pruned(tmp_path):
     assert "run-4 failed a test" in kept[-1].with_suffix(".reason.txt").read_text()
     gate.prune_failed(work, keep=3)
     assert sorted(p.name for p in (tmp_path / "candidates").glob("*.duckdb")) == [
-        "run-2.failed.duckdb", "run-3.failed.duckdb", "run-4.failed.duckdb"]
+        "run-2.failed.duckdb",
+        "run-3.failed.duckdb",
+        "run-4.failed.duckdb",
+    ]
     assert read(work) == 1
 
 
@@ -81,8 +84,9 @@ print("held", flush=True); sys.stdin.readline()
 
 def test_the_lock_refuses_a_second_run_and_names_the_holder(tmp_path):
     work = tmp_path / "warehouse.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(work)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(work)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         waited = []

@@ -21,8 +21,9 @@ PARTITION = "2020"
 
 
 def fetch_item(fetcher, **kwargs):
-    return kcs_api.fetch_item_trade("202001", "202012", partition=PARTITION, country="US", hs_code="3304",
-                                    fetcher=fetcher, **kwargs)
+    return kcs_api.fetch_item_trade(
+        "202001", "202012", partition=PARTITION, country="US", hs_code="3304", fetcher=fetcher, **kwargs
+    )
 
 
 def landed_paths(root):
@@ -99,7 +100,7 @@ def test_paging_reads_three_pages_until_total_count(live_env, fetcher, landing_r
 
     def page(query):
         number, size = int(query["pageNo"]), int(query["numOfRows"])
-        return Reply(body=kcs_envelope(records[(number - 1) * size: number * size], total_count=13))
+        return Reply(body=kcs_envelope(records[(number - 1) * size : number * size], total_count=13))
 
     live_env.route(NATION_PATH, page)
 
@@ -131,14 +132,25 @@ def test_ranges_over_twelve_months_are_split(live_env, fetcher):
     kcs_api.fetch_nation_trade("202305", "202510", partition="2023-2025", fetcher=fetcher)
 
     assert [(h.query["strtYymm"], h.query["endYymm"]) for h in live_env.hits(NATION_PATH)] == [
-        ("202305", "202404"), ("202405", "202504"), ("202505", "202510")]
+        ("202305", "202404"),
+        ("202405", "202504"),
+        ("202505", "202510"),
+    ]
     assert "cntyCd" not in live_env.hits(NATION_PATH)[0].query
 
 
 def test_nation_trade_keeps_namibia_and_has_no_weights(live_env, fetcher):
     # Synthetic by-country records: Namibia's code is the string NA.
-    records = [{"year": "2024.01", "statCd": "NA", "statCdCntnKor1": "나미비아", "expDlr": "1,000", "impDlr": "250",
-                "balPayments": "750"}]
+    records = [
+        {
+            "year": "2024.01",
+            "statCd": "NA",
+            "statCdCntnKor1": "나미비아",
+            "expDlr": "1,000",
+            "impDlr": "250",
+            "balPayments": "750",
+        }
+    ]
     live_env.route(NATION_PATH, Reply(body=kcs_envelope(records, encoding="UTF-8", codec="utf-8")))
 
     (row,) = kcs_api.fetch_nation_trade("202401", "202401", partition="2024-01", fetcher=fetcher).rows
@@ -167,8 +179,9 @@ def test_gives_up_after_max_attempts(live_env, fetcher, sleeps):
 
 def test_backoff_is_capped(live_env, landing_root):
     recorded: list[float] = []
-    fetcher = Fetcher(landing_root=landing_root, sleep=recorded.append, max_attempts=6, backoff_initial=2.0,
-                      backoff_max=10.0)
+    fetcher = Fetcher(
+        landing_root=landing_root, sleep=recorded.append, max_attempts=6, backoff_initial=2.0, backoff_max=10.0
+    )
     live_env.route(ITEM_PATH, Reply(502))
 
     with pytest.raises(ApiError):
@@ -177,8 +190,7 @@ def test_backoff_is_capped(live_env, landing_root):
 
 
 def test_timeout_is_retried(live_env, landing_root, sleeps):
-    fetcher = Fetcher(landing_root=landing_root, sleep=sleeps.append, max_attempts=3, backoff_initial=1.0,
-                      timeout=0.2)
+    fetcher = Fetcher(landing_root=landing_root, sleep=sleeps.append, max_attempts=3, backoff_initial=1.0, timeout=0.2)
     live_env.route(ITEM_PATH, Reply(body=b"late", delay=1.0), Reply(body=kcs_envelope(real_kcs_records())))
 
     assert len(fetch_item(fetcher).rows) == 12
@@ -198,9 +210,11 @@ def test_quota_code_22_is_retried(live_env, fetcher, sleeps):
 
 @pytest.mark.parametrize(
     ("code", "message", "expected"),
-    [("30", "SERVICE_KEY_IS_NOT_REGISTERED_ERROR", "KCS_SERVICE_KEY"),
-     ("31", "DEADLINE_HAS_EXPIRED_ERROR", "key expired"),
-     ("10", "INVALID_REQUEST_PARAMETER_ERROR", "invalid request parameter")],
+    [
+        ("30", "SERVICE_KEY_IS_NOT_REGISTERED_ERROR", "KCS_SERVICE_KEY"),
+        ("31", "DEADLINE_HAS_EXPIRED_ERROR", "key expired"),
+        ("10", "INVALID_REQUEST_PARAMETER_ERROR", "invalid request parameter"),
+    ],
 )
 def test_key_and_parameter_errors_fail_at_once(live_env, fetcher, sleeps, code, message, expected):
     live_env.route(ITEM_PATH, Reply(body=kcs_error(code, message)))
@@ -214,9 +228,11 @@ def test_key_and_parameter_errors_fail_at_once(live_env, fetcher, sleeps, code, 
 
 def test_portal_gateway_error_envelope(live_env, fetcher, sleeps):
     # Synthetic: data.go.kr answers key problems with its own envelope, not <response>.
-    body = (b"<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg>"
-            b"<returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR</returnAuthMsg>"
-            b"<returnReasonCode>30</returnReasonCode></cmmMsgHeader></OpenAPI_ServiceResponse>")
+    body = (
+        b"<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg>"
+        b"<returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR</returnAuthMsg>"
+        b"<returnReasonCode>30</returnReasonCode></cmmMsgHeader></OpenAPI_ServiceResponse>"
+    )
     live_env.route(ITEM_PATH, Reply(body=body))
 
     with pytest.raises(ApiError, match="key not registered") as error:

@@ -10,7 +10,6 @@ import json
 import duckdb
 import pytest
 
-from dagster_project import settings
 from dagster_project.sources import kcs_api
 from dagster_project.sources.fetch import ApiError
 from dagster_project.warehouse import item_load
@@ -20,18 +19,24 @@ from ..live_payloads import SECRET_KEY, Reply, kcs_error, kcs_item_record, kcs_i
 ITEM_PATH = "/nitemtrade/getNitemtradeList"
 MONTH = "2024-03"
 PARTNERS = ["CN", "NA", "US"]
-GATEWAY_ERROR = (b"<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg>"
-                 b"<returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR</returnAuthMsg>"
-                 b"<returnReasonCode>30</returnReasonCode></cmmMsgHeader></OpenAPI_ServiceResponse>")
+GATEWAY_ERROR = (
+    b"<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg>"
+    b"<returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR</returnAuthMsg>"
+    b"<returnReasonCode>30</returnReasonCode></cmmMsgHeader></OpenAPI_ServiceResponse>"
+)
 
 
 def month_records(month: str = MONTH) -> dict[str, list[dict[str, str]]]:
     return {
-        "CN": [kcs_item_record(month, "CN", "2811111000", 40, 900, 1, 30),
-               kcs_item_record(month, "CN", "8542321010", 7000, 2500, 2, 1)],
+        "CN": [
+            kcs_item_record(month, "CN", "2811111000", 40, 900, 1, 30),
+            kcs_item_record(month, "CN", "8542321010", 7000, 2500, 2, 1),
+        ],
         "NA": [kcs_item_record(month, "NA", "2612100000", 0, 300, 0, 1000)],  # Namibia, not a missing code
-        "US": [kcs_item_record(month, "US", "2811111000", 5, 60, 0, 2),
-               kcs_item_record(month, "US", "8542321010", 900, 1100, 1, 1)],
+        "US": [
+            kcs_item_record(month, "US", "2811111000", 5, 60, 0, 2),
+            kcs_item_record(month, "US", "8542321010", 900, 1100, 1, 1),
+        ],
     }
 
 
@@ -75,14 +80,19 @@ def test_a_month_is_one_call_per_partner_without_paging(live_env, fetcher, tmp_p
     assert all((hit.query["strtYymm"], hit.query["endYymm"]) == ("202403", "202403") for hit in hits)
     assert (result.row_count, quarantined, result.appended) == (5, 0, True)
     # The 총계 rows are not facts; Namibia stays NA; codes keep their text.
-    rows = query(tmp_path / "w.duckdb", """select country_code, hs_code, import_usd, balance_usd, import_kg, value_unit
-                                            from raw.kcs_trade_by_item_country order by 1, 2""")
+    rows = query(
+        tmp_path / "w.duckdb",
+        """select country_code, hs_code, import_usd, balance_usd, import_kg, value_unit
+                                            from raw.kcs_trade_by_item_country order by 1, 2""",
+    )
     assert rows[2] == ("NA", "2612100000", 300, -300, 1000, "USD")
     assert "-" not in {r[0] for r in rows} and "-" not in {r[1] for r in rows}
     # Σ per partner = the 총계 row the server sent (the server computed it from its own records).
     for partner, records in month_records().items():
-        (total,) = query(tmp_path / "w.duckdb",
-                         f"select sum(import_usd) from raw.kcs_trade_by_item_country where country_code = '{partner}'")[0]
+        (total,) = query(
+            tmp_path / "w.duckdb",
+            f"select sum(import_usd) from raw.kcs_trade_by_item_country where country_code = '{partner}'",
+        )[0]
         assert total == sum(int(r["impDlr"]) for r in records)
 
 
@@ -109,8 +119,10 @@ def test_gateway_error_fails_the_month_and_loads_nothing(live_env, fetcher, slee
 
 
 def test_quota_code_22_is_retried(live_env, fetcher, sleeps, tmp_path):
-    replies = [Reply(body=kcs_error("22", "LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR")),
-               Reply(body=kcs_item_response(month_records()["US"]))]
+    replies = [
+        Reply(body=kcs_error("22", "LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR")),
+        Reply(body=kcs_item_response(month_records()["US"])),
+    ]
     live_env.route(ITEM_PATH, lambda query: replies.pop(0) if len(replies) > 1 else replies[0])
 
     month = fetch(fetcher, partners=["US"])
@@ -157,8 +169,10 @@ def test_total_row_mismatch_fails_the_load_naming_the_file(live_env, fetcher, tm
         load(tmp_path / "w.duckdb", month.landed)
 
     assert error.value.file.endswith(".xml") and "2024-03" in error.value.file
-    assert query(tmp_path / "w.duckdb", "select count(*) from information_schema.tables "
-                                        "where table_name = 'kcs_trade_by_item_country'") == [(0,)]
+    assert query(
+        tmp_path / "w.duckdb",
+        "select count(*) from information_schema.tables where table_name = 'kcs_trade_by_item_country'",
+    ) == [(0,)]
 
 
 def test_a_non_numeric_amount_fails_naming_file_record_and_field(live_env, fetcher, tmp_path):
@@ -174,7 +188,7 @@ def test_a_non_numeric_amount_fails_naming_file_record_and_field(live_env, fetch
 
 def test_rule_breakers_are_quarantined_and_the_rest_loads(live_env, fetcher, tmp_path):
     # The real record of the shipped sample (KOR-US 2020-01, asked for HS 3304: a 4-digit code), beside synthetic ones.
-    real = {k: v for k, v in real_kcs_records()[0].items()}
+    real = dict(real_kcs_records()[0])
     synthetic = kcs_item_record("2020-01", "US", "8542321010", 10, 4, balPayments="7")  # 10 - 4 is not 7
     good = kcs_item_record("2020-01", "US", "2811111000", 3, 9)
     live_env.route(ITEM_PATH, serve({}, {"US": Reply(body=kcs_item_response([real, synthetic, good]))}))
@@ -183,13 +197,19 @@ def test_rule_breakers_are_quarantined_and_the_rest_loads(live_env, fetcher, tmp
     result, quarantined = load(tmp_path / "w.duckdb", month.landed, month="2020-01")
 
     assert (result.row_count, quarantined) == (1, 2)
-    rows = query(tmp_path / "w.duckdb", """select _row_number, column_name, value, reason from raw.quarantine
-                                            order by _row_number""")
-    assert rows == [(1, "hsCd", "3304", "HSK code is not 10 digits"),
-                    (2, "balPayments", "7", "balPayments is not expDlr - impDlr")]
+    rows = query(
+        tmp_path / "w.duckdb",
+        """select _row_number, column_name, value, reason from raw.quarantine
+                                            order by _row_number""",
+    )
+    assert rows == [
+        (1, "hsCd", "3304", "HSK code is not 10 digits"),
+        (2, "balPayments", "7", "balPayments is not expDlr - impDlr"),
+    ]
     [landed] = month.landed
     assert query(tmp_path / "w.duckdb", "select distinct _source_file, _file_sha256 from raw.quarantine") == [
-        (str(landed.path), landed.sidecar["sha256"])]
+        (str(landed.path), landed.sidecar["sha256"])
+    ]
 
 
 def test_vintages_unchanged_reload_adds_nothing_and_a_revision_supersedes_the_month(live_env, fetcher, tmp_path):
@@ -208,12 +228,17 @@ def test_vintages_unchanged_reload_adds_nothing_and_a_revision_supersedes_the_mo
     third = load(path, fetch(fetcher).landed, load_id="run-3")[0]
 
     assert third.appended and third.content_sha256 != first.content_sha256
-    assert query(path, """select _load_id, count(*), sum(import_usd) from raw.kcs_trade_by_item_country
-                          group by 1 order by 1""") == [("run-1", 5, 4860), ("run-3", 5, 4910)]
+    assert query(
+        path,
+        """select _load_id, count(*), sum(import_usd) from raw.kcs_trade_by_item_country
+                          group by 1 order by 1""",
+    ) == [("run-1", 5, 4860), ("run-3", 5, 4910)]
     # the same log as every live source: two new vintages; the unchanged reload is not logged
-    assert query(path, """select status, row_count, source_label from raw.load_vintages
-                          where source_table = 'kcs_trade_by_item_country' order by _loaded_at""") == [
-        ("new", 5, "kcs_nitemtrade"), ("new", 5, "kcs_nitemtrade")]
+    assert query(
+        path,
+        """select status, row_count, source_label from raw.load_vintages
+                          where source_table = 'kcs_trade_by_item_country' order by _loaded_at""",
+    ) == [("new", 5, "kcs_nitemtrade"), ("new", 5, "kcs_nitemtrade")]
 
 
 def test_an_empty_month_after_figures_is_logged_empty_and_keeps_the_figures(live_env, fetcher, tmp_path):
@@ -253,9 +278,11 @@ def test_partner_list_is_the_kcs_code_list_with_namibia_and_without_the_total():
 
 
 def test_entity_expansion_is_refused(live_env, fetcher):
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-            b"<response><header><resultCode>00</resultCode></header><body><items><item><statKor>&b;</statKor>"
-            b"</item></items><totalCount>1</totalCount></body></response>")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b"<response><header><resultCode>00</resultCode></header><body><items><item><statKor>&b;</statKor>"
+        b"</item></items><totalCount>1</totalCount></body></response>"
+    )
     live_env.route(ITEM_PATH, Reply(body=bomb))
 
     with pytest.raises(ApiError, match="entity declarations"):

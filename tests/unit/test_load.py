@@ -8,15 +8,32 @@ from dagster_project.warehouse.load import replace_source_rows
 
 
 def rows(*values):
-    return pd.DataFrame({"code": pd.array([v[0] for v in values], dtype="string"),
-                         "value": pd.array([v[1] for v in values], dtype="Int64"),
-                         "_row_number": pd.array(range(1, len(values) + 1), dtype="Int64"),
-                         "_source_file": "raw/t.csv", "_file_sha256": "a" * 64})
+    return pd.DataFrame(
+        {
+            "code": pd.array([v[0] for v in values], dtype="string"),
+            "value": pd.array([v[1] for v in values], dtype="Int64"),
+            "_row_number": pd.array(range(1, len(values) + 1), dtype="Int64"),
+            "_source_file": "raw/t.csv",
+            "_file_sha256": "a" * 64,
+        }
+    )
 
 
 def rejects(*reasons):
-    return pd.DataFrame([{"_source_file": "raw/t.csv", "_file_sha256": "a" * 64, "_row_number": 9,
-                          "column_name": "code", "value": "", "reason": reason, "record": "{}"} for reason in reasons])
+    return pd.DataFrame(
+        [
+            {
+                "_source_file": "raw/t.csv",
+                "_file_sha256": "a" * 64,
+                "_row_number": 9,
+                "column_name": "code",
+                "value": "",
+                "reason": reason,
+                "record": "{}",
+            }
+            for reason in reasons
+        ]
+    )
 
 
 def load(con, frame, load_id="run-1", quarantined=None):
@@ -42,8 +59,8 @@ def test_quarantine_rows_are_replaced_per_source(tmp_path):
         result = load(con, rows(("KR", 2)), load_id="run-2", quarantined=rejects("partner missing"))
         assert result.quarantined_count == 1
         assert con.execute(
-            "select source_table, reason, _load_id from raw.quarantine order by source_table").fetchall() == [
-            ("other", "x", "run-1"), ("t", "partner missing", "run-2")]
+            "select source_table, reason, _load_id from raw.quarantine order by source_table"
+        ).fetchall() == [("other", "x", "run-1"), ("t", "partner missing", "run-2")]
 
 
 class FailingAfterWrite:

@@ -25,9 +25,12 @@ def test_the_lock_pins_every_declared_dependency_within_its_range(lock, extras):
     declared = [Requirement(text) for text in project["dependencies"]]
     declared += [Requirement(text) for extra in extras for text in project["optional-dependencies"][extra]]
     pinned = pins(lock)
-    wrong = {str(req): pinned.get(canonicalize_name(req.name), "missing") for req in declared
-             if pinned.get(canonicalize_name(req.name)) is None
-             or not req.specifier.contains(pinned[canonicalize_name(req.name)], prereleases=True)}
+    wrong = {
+        str(req): pinned.get(canonicalize_name(req.name), "missing")
+        for req in declared
+        if pinned.get(canonicalize_name(req.name)) is None
+        or not req.specifier.contains(pinned[canonicalize_name(req.name)], prereleases=True)
+    }
     assert not wrong, f"requirements/{lock} is out of date with pyproject.toml (run `make lock`): {wrong}"
 
 

@@ -21,11 +21,15 @@ def load(con, *paths):
 
 
 def test_reload_replaces_rows_and_quarantine(tmp_path):
-    good = write(tmp_path / "a.csv", "2811111000,China,2019,1,1,1.0,2,2.0\n", "2811111000,Atlantis,2019,1,1,1.0,2,2.0\n")
+    good = write(
+        tmp_path / "a.csv", "2811111000,China,2019,1,1,1.0,2,2.0\n", "2811111000,Atlantis,2019,1,1,1.0,2,2.0\n"
+    )
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         first, _ = load(con, good)
         second, parsed = load(con, good)
-        rows = con.execute("select Item, Country, _row_number, _source_file from raw.kita_hsk10_trade_by_partner_monthly").fetchall()
+        rows = con.execute(
+            "select Item, Country, _row_number, _source_file from raw.kita_hsk10_trade_by_partner_monthly"
+        ).fetchall()
         rejects = con.execute("select _row_number, column_name, value from raw.quarantine").fetchall()
     assert (first.row_count, second.row_count, second.quarantined_count) == (1, 1, 1)
     assert rows == [("2811111000", "China", 1, "a.csv")]
@@ -37,8 +41,12 @@ def test_a_bad_file_fails_with_its_location_and_keeps_the_previous_load(tmp_path
     good = write(tmp_path / "a.csv", "2811111000,China,2019,1,1,1.0,2,2.0\n")
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         load(con, good)
-        bad = write(tmp_path / "a.csv", "2811111000,China,2019,1,1,1.0,2,2.0\n", "2811111000,Japan,2019,x,1,1.0,2,2.0\n")
-        with pytest.raises(SourceFileError, match=r"a.csv, row 2 \(line 3\), column 'Month': 'x' is not a whole number"):
+        bad = write(
+            tmp_path / "a.csv", "2811111000,China,2019,1,1,1.0,2,2.0\n", "2811111000,Japan,2019,x,1,1.0,2,2.0\n"
+        )
+        with pytest.raises(
+            SourceFileError, match=r"a.csv, row 2 \(line 3\), column 'Month': 'x' is not a whole number"
+        ):
             load(con, bad)
         assert con.execute("select count(*) from raw.kita_hsk10_trade_by_partner_monthly").fetchone() == (1,)
 
@@ -49,5 +57,7 @@ def test_a_key_repeated_across_files_names_both_files(tmp_path):
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         with pytest.raises(SourceFileError, match=r"a.csv, row 1 \(line 2\), .*also on row 2 of b.csv"):
             load(con, first, second)
-        assert con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
-                           "and table_name = 'kita_hsk10_trade_by_partner_monthly'").fetchone() == (0,)
+        assert con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' "
+            "and table_name = 'kita_hsk10_trade_by_partner_monthly'"
+        ).fetchone() == (0,)

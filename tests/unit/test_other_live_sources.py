@@ -27,8 +27,9 @@ def test_kosis_real_row_in_thousand_usd(live_env, fetcher, landing_root):
     body = json.dumps([kosis_usa_2024_row(), namibia], ensure_ascii=False).encode()
     live_env.route(KOSIS_PATH, Reply(body=body, content_type="application/json;charset=UTF-8"))
 
-    result = kosis_api.fetch_trade_by_country("Y", "2024", "2024", partition="2024", countries=["US", "NA"],
-                                              fetcher=fetcher)
+    result = kosis_api.fetch_trade_by_country(
+        "Y", "2024", "2024", partition="2024", countries=["US", "NA"], fetcher=fetcher
+    )
 
     usa, nam = result.rows
     assert (usa.country_code, usa.period, usa.value, usa.value_unit) == ("US", "2024", 127761371, "thousand USD")
@@ -44,9 +45,11 @@ def test_kosis_real_row_in_thousand_usd(live_env, fetcher, landing_root):
 
 @pytest.mark.parametrize(
     ("body", "retried", "expected"),
-    [({"err": "11", "errMsg": "인증키 기간 만료"}, False, "KOSIS_API_KEY"),
-     ({"err": "20", "errMsg": "필수요청변수값이 누락되었습니다."}, False, "mandatory parameter missing"),
-     ({"err": "40", "errMsg": "호출가능건수 제한"}, True, "gave up after 3 attempts")],
+    [
+        ({"err": "11", "errMsg": "인증키 기간 만료"}, False, "KOSIS_API_KEY"),
+        ({"err": "20", "errMsg": "필수요청변수값이 누락되었습니다."}, False, "mandatory parameter missing"),
+        ({"err": "40", "errMsg": "호출가능건수 제한"}, True, "gave up after 3 attempts"),
+    ],
 )
 def test_kosis_error_objects(live_env, fetcher, sleeps, body, retried, expected):
     # Synthetic KOSIS error objects.
@@ -84,8 +87,9 @@ COMTRADE_BODY = b"""{"elapsedTime": "0.1 secs", "count": 2, "error": "", "data":
 def test_comtrade_final_data(live_env, fetcher, landing_root):
     live_env.route(COMTRADE_PATH, Reply(body=COMTRADE_BODY, content_type="application/json"))
 
-    result = comtrade_api.fetch_final_data(["2023"], partition="2023", partner_codes=["156"], cmd_codes=["01"],
-                                           fetcher=fetcher)
+    result = comtrade_api.fetch_final_data(
+        ["2023"], partition="2023", partner_codes=["156"], cmd_codes=["01"], fetcher=fetcher
+    )
 
     aus, kor = result.rows
     assert aus.primary_value == Decimal("67350230") and aus.partner_code == "0"
@@ -99,8 +103,11 @@ def test_comtrade_final_data(live_env, fetcher, landing_root):
 
 
 def test_comtrade_capped_result_and_rate_limit(live_env, fetcher, sleeps):
-    live_env.route(COMTRADE_PATH, Reply(429, b'{"statusCode": 429, "message": "Rate limit is exceeded"}'),
-                   Reply(body=COMTRADE_BODY))
+    live_env.route(
+        COMTRADE_PATH,
+        Reply(429, b'{"statusCode": 429, "message": "Rate limit is exceeded"}'),
+        Reply(body=COMTRADE_BODY),
+    )
 
     with pytest.raises(ApiError, match="maxRecords cap"):
         comtrade_api.fetch_final_data(["2023"], partition="2023", max_records=2, fetcher=fetcher)
@@ -108,8 +115,9 @@ def test_comtrade_capped_result_and_rate_limit(live_env, fetcher, sleeps):
 
 
 def test_comtrade_refused_key_fails_at_once(live_env, fetcher, sleeps):
-    live_env.route(COMTRADE_PATH, Reply(401, b'{"statusCode": 401, "message": "Access denied due to invalid '
-                                              b'subscription key."}'))
+    live_env.route(
+        COMTRADE_PATH, Reply(401, b'{"statusCode": 401, "message": "Access denied due to invalid subscription key."}')
+    )
 
     with pytest.raises(ApiError, match="HTTP 401") as error:
         comtrade_api.fetch_final_data(["2023"], partition="2023", fetcher=fetcher)
@@ -123,16 +131,25 @@ def test_imf_sample_values_are_usd_not_scaled(live_env, fetcher, landing_root):
     body = IMF_SAMPLE_XML.read_bytes()
     live_env.route(IMF_PATH, Reply(body=body, content_type="application/xml"))
 
-    result = imf_api.fetch_imts(partition="USA-2023-2024", countries=["USA"], indicators=["XG_FOB_USD"],
-                                counterparts=["G001", "G998"], start="2023-01-01", end="2026-01-01",
-                                fetcher=fetcher)
+    result = imf_api.fetch_imts(
+        partition="USA-2023-2024",
+        countries=["USA"],
+        indicators=["XG_FOB_USD"],
+        counterparts=["G001", "G998"],
+        start="2023-01-01",
+        end="2026-01-01",
+        fetcher=fetcher,
+    )
 
     world_2023 = result.rows[0]
     assert (world_2023.country, world_2023.counterpart_country, world_2023.time_period) == ("USA", "G001", "2023")
     assert world_2023.value == Decimal("2019551635133")  # US$2.02 tn: SCALE="6" is not applied
     assert (world_2023.unit, world_2023.scale) == ("USD", "6")
-    assert [r.value for r in result.rows[1:]] == [Decimal("2065411250609"), Decimal("369756760426"),
-                                                  Decimal("371064529410")]
+    assert [r.value for r in result.rows[1:]] == [
+        Decimal("2065411250609"),
+        Decimal("369756760426"),
+        Decimal("371064529410"),
+    ]
     (hit,) = live_env.hits(IMF_PATH)
     assert hit.query["c[TIME_PERIOD]"] == "ge:2023-01-01 le:2026-01-01"  # sent as `ge:..+le:..`, as recorded
     assert hit.headers["Accept"] == "application/xml"
@@ -142,12 +159,15 @@ def test_imf_sample_values_are_usd_not_scaled(live_env, fetcher, landing_root):
 
 def test_imf_csv_body(live_env, fetcher):
     # Synthetic SDMX-CSV body with the appendix C columns.
-    body = (b"STRUCTURE,STRUCTURE_ID,ACTION,COUNTRY,INDICATOR,COUNTERPART_COUNTRY,FREQUENCY,TIME_PERIOD,OBS_VALUE\n"
-            b"dataflow,IMF.STA:IMTS(1.0.0),I,KOR,XG_FOB_USD,CHN,A,2024,132902972288\n")
+    body = (
+        b"STRUCTURE,STRUCTURE_ID,ACTION,COUNTRY,INDICATOR,COUNTERPART_COUNTRY,FREQUENCY,TIME_PERIOD,OBS_VALUE\n"
+        b"dataflow,IMF.STA:IMTS(1.0.0),I,KOR,XG_FOB_USD,CHN,A,2024,132902972288\n"
+    )
     live_env.route("/data/dataflow/IMF.STA/IMTS/+/KOR.XG_FOB_USD.CHN.A", Reply(body=body, content_type="text/csv"))
 
-    (row,) = imf_api.fetch_imts(partition="KOR-2024", indicators=["XG_FOB_USD"], counterparts=["CHN"],
-                                fmt="csv", fetcher=fetcher).rows
+    (row,) = imf_api.fetch_imts(
+        partition="KOR-2024", indicators=["XG_FOB_USD"], counterparts=["CHN"], fmt="csv", fetcher=fetcher
+    ).rows
     assert (row.counterpart_country, row.value, row.unit) == ("CHN", Decimal("132902972288"), "USD")
 
 
@@ -156,8 +176,13 @@ def test_imf_truncated_xml_names_the_landed_file(live_env, fetcher, landing_root
     live_env.route(IMF_PATH, Reply(body=body[:1500]))
 
     with pytest.raises(ResponseFormatError, match="truncated or malformed XML") as error:
-        imf_api.fetch_imts(partition="USA", countries=["USA"], indicators=["XG_FOB_USD"],
-                           counterparts=["G001", "G998"], fetcher=fetcher)
+        imf_api.fetch_imts(
+            partition="USA",
+            countries=["USA"],
+            indicators=["XG_FOB_USD"],
+            counterparts=["G001", "G998"],
+            fetcher=fetcher,
+        )
     assert str(next(landing_root.rglob("*.xml"))) in str(error.value)
 
 

@@ -2,10 +2,9 @@
 
 import pytest
 
-from tests.unit.native_parse import parse_csv_native
-
 from dagster_project.sources import comtrade, kita
 from dagster_project.sources.files import SourceFileError, parse_csv
+from tests.unit.native_parse import parse_csv_native
 
 KITA_HEADER = "Item,Country,Year,Month,Export_dollar,Export_weight,Import_dollar,Import_weight\n"
 
@@ -68,8 +67,10 @@ COMTRADE_HEADER = (
 
 
 def comtrade_row(partner="392", code="281111", level="6", value="100"):
-    return (f"H5,2018,2018,2018,{level},1,1,Import,410,Rep. of Korea,KOR,{partner},P,,,,,,,,,{code},c,8,kg,1,,,,"
-            f"5,,{value},,,0\n")
+    return (
+        f"H5,2018,2018,2018,{level},1,1,Import,410,Rep. of Korea,KOR,{partner},P,,,,,,,,,{code},c,8,kg,1,,,,"
+        f"5,,{value},,,0\n"
+    )
 
 
 def parse_comtrade(*rows: str):

@@ -62,8 +62,10 @@ def make_warehouse(path: Path, generation: int, *, break_invariant: bool = False
     """A minimal SYNTHETIC warehouse of one year: partners, reported totals (Σ partners within 1-3 % of them, or 20 %
     off with break_invariant), and the other core marts. `reverse` inserts the same rows in another order and adds
     raw rows that differ per build, so two files hold equal marts in different bytes."""
-    partners = [('KOR', 'CHN', 'year', '2000-01-01', 100 + generation, 70),
-                ('KOR', 'USA', 'year', '2000-01-01', 200, None)]
+    partners = [
+        ("KOR", "CHN", "year", "2000-01-01", 100 + generation, 70),
+        ("KOR", "USA", "year", "2000-01-01", 200, None),
+    ]
     exports = sum(p[4] for p in partners)
     reported_export = exports * 1.2 if break_invariant else exports + 3
     with duckdb.connect(str(path)) as con:
@@ -74,8 +76,10 @@ def make_warehouse(path: Path, generation: int, *, break_invariant: bool = False
                        period_grain varchar, period_start date, export_usd decimal(28, 6), import_usd decimal(28, 6),
                        balance_usd decimal(28, 6))""")
         for row in reversed(partners) if reverse else partners:
-            con.execute("insert into marts.fct_bilateral_trade values (?, ?, ?, ?, ?, ?, ? - coalesce(?, 0))",
-                        [*row, row[4], row[5]])
+            con.execute(
+                "insert into marts.fct_bilateral_trade values (?, ?, ?, ?, ?, ?, ? - coalesce(?, 0))",
+                [*row, row[4], row[5]],
+            )
         con.execute(
             """create table marts.fct_trade_totals as select 'KOR' as reporter_iso3, 'year' as period_grain,
                date '2000-01-01' as period_start, ?::decimal(28, 6) as reported_export_usd,
@@ -111,8 +115,9 @@ def leftovers(served: Path) -> list[str]:
 
 
 def start(script: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", script, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
 
 
 def read_again(reader: subprocess.Popen) -> str:
@@ -129,8 +134,10 @@ def served(tmp_path) -> Path:
 @pytest.fixture
 def warehouses(tmp_path):
     """warehouses(n) -> a new synthetic work file of generation n."""
+
     def make(n: int, **kwargs) -> Path:
         return make_warehouse(tmp_path / f"work{n}-{len(list(tmp_path.glob('work*')))}.duckdb", n, **kwargs)
+
     return make
 
 
@@ -140,9 +147,14 @@ def test_each_publish_is_a_new_generation_behind_a_symlink(warehouses, served):
     assert served.is_symlink() and not os.path.isabs(os.readlink(served))  # relative: the folder can move
     assert generation(served) == 1
     assert [c.name for c in first.checks if c.passed] == [
-        "rows:fct_bilateral_trade", "rows:fct_trade_totals", "rows:fct_partner_shares", "rows:dim_country",
-        "reported_totals_present", "every_partner_year_has_a_reported_total",
-        "partner_sums_within_bound_of_reported_totals"]
+        "rows:fct_bilateral_trade",
+        "rows:fct_trade_totals",
+        "rows:fct_partner_shares",
+        "rows:dim_country",
+        "reported_totals_present",
+        "every_partner_year_has_a_reported_total",
+        "partner_sums_within_bound_of_reported_totals",
+    ]
 
     second = publish(warehouses(2), served)
     third = publish(warehouses(3), served)
@@ -228,8 +240,9 @@ def test_equal_marts_in_different_bytes_publish_nothing_and_do_not_rotate(wareho
 def test_the_marts_fingerprint_sees_every_change_and_nothing_else(tmp_path, warehouses):
     base = warehouses(1)
     fingerprint = file_fingerprint(base)
-    in_another_process = subprocess.run([sys.executable, "-c", FINGERPRINT, str(base)], capture_output=True,
-                                        text=True, check=True, timeout=60).stdout.strip()
+    in_another_process = subprocess.run(
+        [sys.executable, "-c", FINGERPRINT, str(base)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()
     assert in_another_process == fingerprint
     assert file_fingerprint(warehouses(1, reverse=True)) == fingerprint
 
@@ -323,8 +336,11 @@ class Client:
     def __init__(self, kind: str, served: Path):
         self.kind = kind
         # Superset's way: one engine, a new connection per query (NullPool), read_only in the engine parameters.
-        self.engine = sa.create_engine(f"duckdb:///{served}", connect_args={"read_only": True},
-                                       poolclass=sa.pool.NullPool) if kind == "sqlalchemy" else None
+        self.engine = (
+            sa.create_engine(f"duckdb:///{served}", connect_args={"read_only": True}, poolclass=sa.pool.NullPool)
+            if kind == "sqlalchemy"
+            else None
+        )
         self.served = served
 
     def connect(self):
@@ -336,12 +352,21 @@ class Client:
 
 
 @pytest.mark.parametrize("client_kind", ["duckdb", "sqlalchemy"])
-@pytest.mark.parametrize("publish_with", [
-    pytest.param(publish, id="pointer"),
-    pytest.param(plain_replace_publish, id="os.replace", marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError,
-        reason="DuckDB reuses the open instance of the replaced file: new connections read the old build")),
-])
+@pytest.mark.parametrize(
+    "publish_with",
+    [
+        pytest.param(publish, id="pointer"),
+        pytest.param(
+            plain_replace_publish,
+            id="os.replace",
+            marks=pytest.mark.xfail(
+                strict=True,
+                raises=AssertionError,
+                reason="DuckDB reuses the open instance of the replaced file: new connections read the old build",
+            ),
+        ),
+    ],
+)
 def test_a_threaded_bi_server_sees_a_publish_at_once(warehouses, served, publish_with, client_kind):
     """The BI server's access pattern in one process: a long-lived read-only connection stays open, and worker
     threads open overlapping connections, query twice and close, while a publish happens. A connection opened after

@@ -15,17 +15,32 @@ def test_query_prints_exact_values_and_never_writes(tmp_path):
     before = hashlib.sha256(served.read_bytes()).hexdigest()
     env = {"SERVING_PATH": str(served), "PATH": ""}
 
-    shown = subprocess.run([sys.executable, "-m", "dagster_project.query", "select * from marts.t"],
-                           capture_output=True, text=True, env=env, check=True)
+    shown = subprocess.run(
+        [sys.executable, "-m", "dagster_project.query", "select * from marts.t"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     assert "11280989000.500000" in shown.stdout  # a decimal, not a float in e-notation
 
-    prompt = subprocess.run([sys.executable, "-m", "dagster_project.query"], input="delete from marts.t;\n",
-                            capture_output=True, text=True, env=env, check=True)
+    prompt = subprocess.run(
+        [sys.executable, "-m", "dagster_project.query"],
+        input="delete from marts.t;\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     assert "read-only" in prompt.stdout and "error:" in prompt.stdout
     assert hashlib.sha256(served.read_bytes()).hexdigest() == before
 
 
 def test_query_without_a_served_file_says_what_to_run(tmp_path):
-    missing = subprocess.run([sys.executable, "-m", "dagster_project.query", "select 1"], capture_output=True,
-                             text=True, env={"SERVING_PATH": str(tmp_path / "none.duckdb"), "PATH": ""})
+    missing = subprocess.run(
+        [sys.executable, "-m", "dagster_project.query", "select 1"],
+        capture_output=True,
+        text=True,
+        env={"SERVING_PATH": str(tmp_path / "none.duckdb"), "PATH": ""},
+    )
     assert missing.returncode == 2 and "make warehouse" in missing.stderr

@@ -21,8 +21,18 @@ from dagster_project.reports import build_report
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SYNTHETIC_YEARS = range(2014, 2024)
 SYNTHETIC_PARTNERS = {  # iso3 -> English name; 12 partners, so the top-10 chart must cut two
-    "CHN": "China", "USA": "US", "VNM": "Vietnam", "JPN": "Japan", "HKG": "Hong Kong", "TWN": "Taiwan",
-    "SGP": "Singapore", "IND": "India", "AUS": "Australia", "MEX": "Mexico", "DEU": "Germany", "MYS": "Malaysia",
+    "CHN": "China",
+    "USA": "US",
+    "VNM": "Vietnam",
+    "JPN": "Japan",
+    "HKG": "Hong Kong",
+    "TWN": "Taiwan",
+    "SGP": "Singapore",
+    "IND": "India",
+    "AUS": "Australia",
+    "MEX": "Mexico",
+    "DEU": "Germany",
+    "MYS": "Malaysia",
 }
 # Synthetic sign pattern of the China balance: deficits in 2014-2015, surpluses 2016-2020, deficits from 2021.
 # The report must find 2015 (last deficit before the surplus run) and 2021 (first deficit after it) by itself.
@@ -39,26 +49,35 @@ def synthetic_annual_trade() -> pd.DataFrame:
             if iso3 == "CHN":
                 import_usd = export_usd + (10**9 if year in SYNTHETIC_CHINA_DEFICIT_YEARS else -(10**9))
             rows.append(("KOR", iso3, "year", date(year, 1, 1), export_usd, import_usd, "synthetic"))
-    trade = pd.DataFrame(rows, columns=["reporter_iso3", "partner_iso3", "period_grain", "period_start",
-                                        "export_usd", "import_usd", "source"])
+    trade = pd.DataFrame(
+        rows,
+        columns=["reporter_iso3", "partner_iso3", "period_grain", "period_start", "export_usd", "import_usd", "source"],
+    )
     return trade.assign(balance_usd=trade["export_usd"] - trade["import_usd"])
 
 
 def synthetic_monthly_china() -> pd.DataFrame:
-    return pd.DataFrame([("KOR", "CHN", "month", month, 10**9 + i * 10**7, 8 * 10**8 + i * 10**7, "synthetic")
-                         for i, month in enumerate(SYNTHETIC_MONTHS)],
-                        columns=["reporter_iso3", "partner_iso3", "period_grain", "period_start",
-                                 "export_usd", "import_usd", "source"])
+    return pd.DataFrame(
+        [
+            ("KOR", "CHN", "month", month, 10**9 + i * 10**7, 8 * 10**8 + i * 10**7, "synthetic")
+            for i, month in enumerate(SYNTHETIC_MONTHS)
+        ],
+        columns=["reporter_iso3", "partner_iso3", "period_grain", "period_start", "export_usd", "import_usd", "source"],
+    )
 
 
 def synthetic_partner_shares(annual: pd.DataFrame) -> pd.DataFrame:
     # World totals 10 % above the sum over partners, as if some trade were unallocated.
     totals = annual.groupby("period_start")[["export_usd", "import_usd"]].transform("sum") * 1.1
-    shares = annual.assign(export_share=annual["export_usd"] / totals["export_usd"],
-                           import_share=annual["import_usd"] / totals["import_usd"])
+    shares = annual.assign(
+        export_share=annual["export_usd"] / totals["export_usd"],
+        import_share=annual["import_usd"] / totals["import_usd"],
+    )
     by_period = shares.groupby("period_start")
-    return shares.assign(export_rank=by_period["export_usd"].rank(ascending=False, method="min").astype(int),
-                         import_rank=by_period["import_usd"].rank(ascending=False, method="min").astype(int))
+    return shares.assign(
+        export_rank=by_period["export_usd"].rank(ascending=False, method="min").astype(int),
+        import_rank=by_period["import_usd"].rank(ascending=False, method="min").astype(int),
+    )
 
 
 def write_table(con, table: str, frame: pd.DataFrame) -> None:
@@ -73,11 +92,19 @@ def synthetic_warehouse(tmp_path_factory):
     annual = synthetic_annual_trade()
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        write_table(con, "fct_bilateral_trade", pd.concat([annual, synthetic_monthly_china().assign(
-            balance_usd=lambda f: f["export_usd"] - f["import_usd"])]))
+        write_table(
+            con,
+            "fct_bilateral_trade",
+            pd.concat(
+                [annual, synthetic_monthly_china().assign(balance_usd=lambda f: f["export_usd"] - f["import_usd"])]
+            ),
+        )
         write_table(con, "fct_partner_shares", synthetic_partner_shares(annual).drop(columns=["balance_usd"]))
-        write_table(con, "dim_country", pd.DataFrame(
-            {"country_iso3": list(SYNTHETIC_PARTNERS), "name_en": list(SYNTHETIC_PARTNERS.values())}))
+        write_table(
+            con,
+            "dim_country",
+            pd.DataFrame({"country_iso3": list(SYNTHETIC_PARTNERS), "name_en": list(SYNTHETIC_PARTNERS.values())}),
+        )
     return path
 
 
@@ -95,7 +122,11 @@ def test_report_writes_valid_pngs_and_one_self_contained_page(synthetic_warehous
     result = build_report(synthetic_warehouse, tmp_path / "report")
 
     assert [chart.key for chart in result.rendered] == [
-        "us_china_shares", "china_monthly_trade", "china_balance", "top_export_destinations"]
+        "us_china_shares",
+        "china_monthly_trade",
+        "china_balance",
+        "top_export_destinations",
+    ]
     page = result.html_path.read_text(encoding="utf-8")
     for chart in result.rendered:
         data = chart.path.read_bytes()
@@ -140,9 +171,16 @@ def test_report_opens_the_warehouse_read_only(synthetic_warehouse, tmp_path):
     before = file_state(synthetic_warehouse)
     # Another process holds a read-only connection: DuckDB then refuses any read-write connection to the file.
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
-                               "print('ready', flush=True); sys.stdin.read()", str(synthetic_warehouse)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('ready', flush=True); sys.stdin.read()",
+            str(synthetic_warehouse),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
@@ -157,14 +195,33 @@ def test_dependence_chart_drawn_once_the_table_exists(synthetic_warehouse, tmp_p
     shutil.copy(synthetic_warehouse, warehouse)
     # Synthetic items: item i's top-supplier share rises by 5 points a year from 25 % + 10 points * i.
     # The top supplier is the US until 2022, then China for item 2.
-    basket = pd.DataFrame([(f"SYN{i}", f"synthetic item {i}", "hsk10", "year", date(year, 1, 1),
-                            0.25 + 0.1 * i + 0.05 * (year - 2019), "CHN" if i == 2 and year == 2023 else "USA")
-                           for i in range(3) for year in range(2019, 2024)],
-                          columns=["item_code", "item_name", "product_level", "period_grain", "period_start",
-                                   "top_supplier_share", "top_supplier_key"])
+    basket = pd.DataFrame(
+        [
+            (
+                f"SYN{i}",
+                f"synthetic item {i}",
+                "hsk10",
+                "year",
+                date(year, 1, 1),
+                0.25 + 0.1 * i + 0.05 * (year - 2019),
+                "CHN" if i == 2 and year == 2023 else "USA",
+            )
+            for i in range(3)
+            for year in range(2019, 2024)
+        ],
+        columns=[
+            "item_code",
+            "item_name",
+            "product_level",
+            "period_grain",
+            "period_start",
+            "top_supplier_share",
+            "top_supplier_key",
+        ],
+    )
     dependence = basket.rename(columns={"item_code": "product_code"})[
-        ["product_code", "product_level", "period_grain", "period_start"]].assign(reporter_iso3="KOR",
-                                                                                 source="synthetic")
+        ["product_code", "product_level", "period_grain", "period_start"]
+    ].assign(reporter_iso3="KOR", source="synthetic")
     with duckdb.connect(str(warehouse)) as con:
         write_table(con, "fct_dependence_basket_items", basket)
         write_table(con, "fct_import_dependence", dependence)

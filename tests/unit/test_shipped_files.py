@@ -10,9 +10,7 @@ from dagster_project.sources import comtrade, ecos, kita, kosis, reference
 from dagster_project.sources.files import read_csv_file, sha256_of
 
 SPECS = [*kosis.SPECS, *reference.SPECS, *kita.SPECS, *comtrade.SPECS, *ecos.SPECS]
-SHIPPED = sorted(
-    path for spec in SPECS for path in settings.DEFAULT_RAW_DIR.glob(spec.relative_path)
-)
+SHIPPED = sorted(path for spec in SPECS for path in settings.DEFAULT_RAW_DIR.glob(spec.relative_path))
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)
@@ -23,8 +21,9 @@ def test_shipped_file_is_the_bytes_its_provenance_note_names(path):
 
 
 def test_annual_file_has_korea_china_2023_and_namibia():
-    frame = read_csv_file(settings.DEFAULT_RAW_DIR / kosis.TRADE_BY_PARTNER_ANNUAL.relative_path,
-                          kosis.TRADE_BY_PARTNER_ANNUAL).rows
+    frame = read_csv_file(
+        settings.DEFAULT_RAW_DIR / kosis.TRADE_BY_PARTNER_ANNUAL.relative_path, kosis.TRADE_BY_PARTNER_ANNUAL
+    ).rows
     china = frame[(frame.iso3c == "CHN") & (frame.year == 2023)].iloc[0]
     assert china.export_kosis > 0 and china.import_kosis > china.export_kosis  # 2023: a deficit with China
     assert "NAM" in set(frame.iso3c)

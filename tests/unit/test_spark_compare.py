@@ -49,7 +49,13 @@ def differences(con, sql: str) -> list[str]:
 
 def test_column_kinds():
     assert [column_kind(t) for t in ("BIGINT", "DECIMAL(38,6)", "DOUBLE", "VARCHAR", "DATE", "BOOLEAN")] == [
-        EXACT, EXACT, FLOAT, CHECKSUM, CHECKSUM, CHECKSUM]
+        EXACT,
+        EXACT,
+        FLOAT,
+        CHECKSUM,
+        CHECKSUM,
+        CHECKSUM,
+    ]
 
 
 def test_identical_tables_are_equal(con):
@@ -65,14 +71,24 @@ def test_a_missing_row_differs(con):
     found = differences(con, "select * from reference where partner_count < 3")
     assert found[0] == "rows"
     # the row's NULLs (value_usd, is_flagged) change no measure; each of its values changes a count and a sum
-    assert set(found[1:]) == {f"{column}: {measure}" for column, sum_name in (
-        ("partner_count", "sum"), ("share", "sum"), ("partner", "checksum"), ("period_start", "checksum"))
-        for measure in ("non-null", sum_name)}
+    assert set(found[1:]) == {
+        f"{column}: {measure}"
+        for column, sum_name in (
+            ("partner_count", "sum"),
+            ("share", "sum"),
+            ("partner", "checksum"),
+            ("period_start", "checksum"),
+        )
+        for measure in ("non-null", sum_name)
+    }
 
 
 def test_a_decimal_off_by_one_cent_differs(con):
-    found = differences(con, "select * replace (case when partner_count = 1 then value_usd + 0.01 "
-                             "else value_usd end as value_usd) from reference")
+    found = differences(
+        con,
+        "select * replace (case when partner_count = 1 then value_usd + 0.01 "
+        "else value_usd end as value_usd) from reference",
+    )
     assert found == ["value_usd: sum"]
 
 
@@ -88,10 +104,12 @@ def test_a_double_off_beyond_the_tolerance_differs_and_within_it_does_not(con):
 
 
 def test_a_changed_text_value_a_shifted_date_and_a_null_differ(con):
-    assert differences(con, "select * replace (case when partner = 'NA' then 'NAM' else partner end as partner) "
-                            "from reference") == ["partner: checksum"]
+    assert differences(
+        con, "select * replace (case when partner = 'NA' then 'NAM' else partner end as partner) from reference"
+    ) == ["partner: checksum"]
     assert differences(con, "select * replace (period_start + 1 as period_start) from reference") == [
-        "period_start: checksum"]
+        "period_start: checksum"
+    ]
     # the same sum, one value fewer: the non-null count catches a NULL where 0 was
     con.execute("create or replace table reference as select 1 as n, 0 as v union all select 2, 5")
     assert differences(con, "select 1 as n, null::integer as v union all select 2, 5") == ["v: non-null"]
@@ -119,12 +137,15 @@ def test_an_ignored_column_is_not_compared(con):
 
 def test_decimal_sums_are_exact_not_floating(con):
     # two sums equal as doubles but not as decimals: 1e17 + 1 is 1e17 in a double
-    con.execute("create or replace table reference as select cast(100000000000000000 as decimal(38, 0)) as v "
-                "union all select cast(1 as decimal(38, 0))")
+    con.execute(
+        "create or replace table reference as select cast(100000000000000000 as decimal(38, 0)) as v "
+        "union all select cast(1 as decimal(38, 0))"
+    )
     expected = profile_relation(con, "reference", "t")
     assert expected.columns["v"].total == Decimal(100000000000000001)
-    assert differences(con, "select cast(100000000000000000 as decimal(38, 0)) as v union all "
-                            "select cast(0 as decimal(38, 0))") == ["v: sum"]
+    assert differences(
+        con, "select cast(100000000000000000 as decimal(38, 0)) as v union all select cast(0 as decimal(38, 0))"
+    ) == ["v: sum"]
 
 
 def test_export_writes_one_folder_per_table_partitioned_by_month_and_is_rerunnable(tmp_path):
@@ -132,8 +153,10 @@ def test_export_writes_one_folder_per_table_partitioned_by_month_and_is_rerunnab
     out_dir = tmp_path / "raw-parquet"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema raw")
-        con.execute("create table raw.monthly as select * from (values ('2024-01', 'CN', 5), ('2024-02', 'CN', 7), "
-                    "('2024-02', 'NA', 1)) as t(_partition, country_code, value)")
+        con.execute(
+            "create table raw.monthly as select * from (values ('2024-01', 'CN', 5), ('2024-02', 'CN', 7), "
+            "('2024-02', 'NA', 1)) as t(_partition, country_code, value)"
+        )
         con.execute("create table raw.annual as select 2023 as year, 'NA' as partner")
         con.execute("create table raw.empty_monthly (_partition varchar, value bigint)")
         first = export_tables(con, out_dir)
@@ -141,7 +164,10 @@ def test_export_writes_one_folder_per_table_partitioned_by_month_and_is_rerunnab
         con.execute("drop table raw.annual")
         second = export_tables(con, out_dir)
     assert {(t.table, t.row_count, t.partitioned_by) for t in first} == {
-        ("annual", 1, None), ("empty_monthly", 0, None), ("monthly", 3, "_partition")}
+        ("annual", 1, None),
+        ("empty_monthly", 0, None),
+        ("monthly", 3, "_partition"),
+    }
     assert sorted(p.name for p in (out_dir / "monthly").iterdir()) == ["_partition=2024-02"]
     assert sorted(p.name for p in out_dir.iterdir()) == ["empty_monthly", "monthly"]  # a dropped table is gone
     assert [t.table for t in second] == ["empty_monthly", "monthly"]

@@ -10,21 +10,37 @@ FIGURES = ("code", "value")
 
 
 def month(*values, name="x"):
-    return pd.DataFrame({"code": pd.array([v[0] for v in values], dtype="string"),
-                         "name": pd.array([name] * len(values), dtype="string"),
-                         "value": pd.array([v[1] for v in values], dtype="Int64")})
+    return pd.DataFrame(
+        {
+            "code": pd.array([v[0] for v in values], dtype="string"),
+            "name": pd.array([name] * len(values), dtype="string"),
+            "value": pd.array([v[1] for v in values], dtype="Int64"),
+        }
+    )
 
 
 def load(con, frame, load_id, *, label="api", partition="2024-03"):
-    return append_vintage(con, "raw", "v", frame, partition=partition, load_id=load_id, source_files=["f.xml"],
-                          source_label=label, figure_columns=FIGURES)
+    return append_vintage(
+        con,
+        "raw",
+        "v",
+        frame,
+        partition=partition,
+        load_id=load_id,
+        source_files=["f.xml"],
+        source_label=label,
+        figure_columns=FIGURES,
+    )
 
 
 def latest(con, partition="2024-03", label="api"):
     """The month's latest vintage as the marts take it: every row of the latest load, nothing else."""
-    return con.execute("""select code, value from raw.v where _partition = ? and _source_label = ?
+    return con.execute(
+        """select code, value from raw.v where _partition = ? and _source_label = ?
         and _loaded_at = (select max(_loaded_at) from raw.v where _partition = ? and _source_label = ?)
-        order by code""", [partition, label, partition, label]).fetchall()
+        order by code""",
+        [partition, label, partition, label],
+    ).fetchall()
 
 
 def test_same_figures_in_another_order_or_with_other_names_append_nothing(tmp_path):
@@ -45,7 +61,9 @@ def test_a_revised_vintage_replaces_the_month_as_a_whole(tmp_path):
         assert latest(con) == [("CN", 30), ("US", 11)]
         # raw keeps both vintages whole
         assert con.execute("select _load_id, count(*) from raw.v group by 1 order by 1").fetchall() == [
-            ("run-1", 3), ("run-2", 2)]
+            ("run-1", 3),
+            ("run-2", 2),
+        ]
 
 
 def test_an_empty_pull_is_recorded_once_and_keeps_the_figures(tmp_path):
@@ -61,7 +79,8 @@ def test_an_empty_pull_is_recorded_once_and_keeps_the_figures(tmp_path):
         assert load(con, month(("US", 10)), "run-4").status == UNCHANGED
         assert con.execute("select count(*) from raw.v").fetchone() == (1,)
         assert con.execute("select status from raw.load_vintages order by _loaded_at desc limit 1").fetchone() == (
-            UNCHANGED,)
+            UNCHANGED,
+        )
 
 
 def test_source_labels_are_separate_series(tmp_path):

@@ -23,13 +23,17 @@ def read_year(context: dg.AssetExecutionContext, year: str) -> PartitionRows:
     if settings.source_configured("comtrade"):
         results = [
             comtrade_api.fetch_final_data([year], partition=year),  # Korea-reported
-            comtrade_api.fetch_final_data([year], partition=year, reporter_code=None,
-                                          partner_codes=[comtrade_api.KOREA]),  # partner-reported
+            comtrade_api.fetch_final_data(
+                [year], partition=year, reporter_code=None, partner_codes=[comtrade_api.KOREA]
+            ),  # partner-reported
         ]
         rows = [row for result in results for row in result.rows]
-        return PartitionRows(rows_frame(rows, comtrade_api.ComtradeRow),
-                             [landed.path for result in results for landed in result.landed],
-                             "the UN Comtrade API", SOURCE_LABEL)
+        return PartitionRows(
+            rows_frame(rows, comtrade_api.ComtradeRow),
+            [landed.path for result in results for landed in result.landed],
+            "the UN Comtrade API",
+            SOURCE_LABEL,
+        )
     context.log.info(f"No {settings.COMTRADE_SUBSCRIPTION_KEY_ENV} set: no network attempted, nothing loaded")
     return PartitionRows(rows_frame([], comtrade_api.ComtradeRow), [], "nothing (no key)", SOURCE_LABEL)
 

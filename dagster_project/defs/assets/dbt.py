@@ -9,8 +9,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from dagster_project import dbt_manifest, settings
 from dagster_project.defs.check_descriptions import describe_test
-from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.project import trade_dbt_project
+from dagster_project.defs.resources import WarehouseResource
 from dagster_project.warehouse.export import export_tables
 
 
@@ -53,8 +53,9 @@ def dbt_target_args(context: dg.AssetExecutionContext) -> list[str]:
 def is_whole_project(context: dg.AssetExecutionContext) -> bool:
     """True when this step builds and tests every model, seed and test (not a selection of them)."""
     spec = context.assets_def
-    return (set(context.selected_asset_keys) == set(spec.keys)
-            and set(context.selected_asset_check_keys) == set(spec.check_keys))
+    return set(context.selected_asset_keys) == set(spec.keys) and set(context.selected_asset_check_keys) == set(
+        spec.check_keys
+    )
 
 
 @dbt_assets(manifest=trade_dbt_project.manifest_path, project=trade_dbt_project, dagster_dbt_translator=TRANSLATOR)

@@ -23,12 +23,16 @@ def read_year(context: dg.AssetExecutionContext, year: str) -> PartitionRows:
             imf_api.fetch_imts(countries=(), counterparts=("KOR",), **window),  # partner-reported
         ]
         rows = [row for result in results for row in result.rows]
-        return PartitionRows(rows_frame(rows, imf_api.ImfObservation),
-                             [landed.path for result in results for landed in result.landed],
-                             "the IMF IMTS API", SOURCE_LABEL)
+        return PartitionRows(
+            rows_frame(rows, imf_api.ImfObservation),
+            [landed.path for result in results for landed in result.landed],
+            "the IMF IMTS API",
+            SOURCE_LABEL,
+        )
     context.log.info(f"{settings.IMF_LIVE_ENV} is not 1: no network attempted, nothing loaded")
     return PartitionRows(rows_frame([], imf_api.ImfObservation), [], "nothing (IMF_LIVE not set)", SOURCE_LABEL)
 
 
-imf_imts_trade = live_asset("imf_imts_trade", yearly_partitions, "USD (OBS_VALUE as published; SCALE is not applied)",
-                            read_year)
+imf_imts_trade = live_asset(
+    "imf_imts_trade", yearly_partitions, "USD (OBS_VALUE as published; SCALE is not applied)", read_year
+)

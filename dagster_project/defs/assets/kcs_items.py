@@ -23,8 +23,13 @@ KEY = dg.AssetKey(["raw", item_load.TABLE])
     kinds={"duckdb", "api"},
     backfill_policy=dg.BackfillPolicy.single_run(),
     metadata={"units": "USD (exports FOB, imports CIF), kg", "dagster/table_name": f"raw.{item_load.TABLE}"},
-    check_specs=[dg.AssetCheckSpec(QUARANTINE_CHECK, asset=KEY,
-                                   description="Records that broke a rule are quarantined in raw.quarantine (warns).")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            QUARANTINE_CHECK,
+            asset=KEY,
+            description="Records that broke a rule are quarantined in raw.quarantine (warns).",
+        )
+    ],
 )
 def kcs_trade_by_item_country(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Korea's trade by HSK-10 item and partner for one month from the KCS API (getNitemtradeList), USD and kg:
@@ -38,19 +43,24 @@ def kcs_trade_by_item_country(context: dg.AssetExecutionContext, warehouse: Ware
         try:
             if settings.kcs_items_live():
                 fetched = kcs_api.fetch_item_month(month)
-                landed, origin = fetched.landed, (f"the KCS API ({fetched.calls_made} calls, "
-                                                  f"{fetched.resumed} partner responses reused)")
+                landed, origin = (
+                    fetched.landed,
+                    (f"the KCS API ({fetched.calls_made} calls, {fetched.resumed} partner responses reused)"),
+                )
             else:
                 folder = settings.landing_dir() / kcs_api.ITEM_TRADE / month
                 if not any(folder.glob(f"*{SIDECAR_SUFFIX}")):
-                    context.log.info(f"{settings.KCS_SERVICE_KEY_ENV} and {settings.KCS_ITEMS_LIVE_ENV}=1 not both "
-                                     f"set, and nothing landed for {month}: no network attempted, nothing loaded")
+                    context.log.info(
+                        f"{settings.KCS_SERVICE_KEY_ENV} and {settings.KCS_ITEMS_LIVE_ENV}=1 not both "
+                        f"set, and nothing landed for {month}: no network attempted, nothing loaded"
+                    )
                     landed, origin = [], "nothing (not live, nothing landed)"
                 else:
                     landed, origin = kcs_api.landed_item_month(month), "landed files (replay, no network)"
             with warehouse.get_connection() as con:
-                result, quarantined = item_load.append_item_month(con, settings.RAW_SCHEMA, landed, month=month,
-                                                                  load_id=context.run.run_id)
+                result, quarantined = item_load.append_item_month(
+                    con, settings.RAW_SCHEMA, landed, month=month, load_id=context.run.run_id
+                )
         except (ApiError, item_load.ItemLoadError) as error:
             # this month fails (nothing of it loads); the run's other months are still read, then the step fails
             context.log.error(f"{item_load.TABLE} {month}: {error}")
@@ -60,13 +70,19 @@ def kcs_trade_by_item_country(context: dg.AssetExecutionContext, warehouse: Ware
             "new": "a new vintage (its figures replace the month's previous vintage as a whole)",
             "unchanged": "no new vintage (the same figures as the latest vintage)",
             "empty": f"EMPTY, recorded in raw.load_vintages; the previous vintage ({result.previous_row_count} rows) "
-                     "stays the latest figures",
+            "stays the latest figures",
         }[result.status]
         log = context.log.warning if result.status == EMPTY else context.log.info
         log(f"{result.table} {month}: {result.row_count} rows from {origin}, {quarantined} quarantined: {message}")
-        report[month] = {"rows": result.row_count, "origin": origin, "source_label": result.source_label,
-                         "vintage": result.status, "quarantined": quarantined,
-                         "content_sha256": result.content_sha256, "responses": len(landed)}
+        report[month] = {
+            "rows": result.row_count,
+            "origin": origin,
+            "source_label": result.source_label,
+            "vintage": result.status,
+            "quarantined": quarantined,
+            "content_sha256": result.content_sha256,
+            "responses": len(landed),
+        }
         total_rows += result.row_count
         total_quarantined += quarantined
     if failures:
@@ -76,9 +92,17 @@ def kcs_trade_by_item_country(context: dg.AssetExecutionContext, warehouse: Ware
             metadata={"failed_partitions": failures, "loaded_partitions": report},
         )
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": total_rows, "partitions": report,
-                  "dagster/table_name": f"{settings.RAW_SCHEMA}.{item_load.TABLE}"},
-        check_results=[dg.AssetCheckResult(check_name=QUARANTINE_CHECK, passed=total_quarantined == 0,
-                                           severity=dg.AssetCheckSeverity.WARN,
-                                           metadata={"quarantined_rows": total_quarantined})],
+        metadata={
+            "dagster/row_count": total_rows,
+            "partitions": report,
+            "dagster/table_name": f"{settings.RAW_SCHEMA}.{item_load.TABLE}",
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=QUARANTINE_CHECK,
+                passed=total_quarantined == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"quarantined_rows": total_quarantined},
+            )
+        ],
     )

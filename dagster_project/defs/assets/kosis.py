@@ -7,11 +7,11 @@ import dagster as dg
 
 from dagster_project import settings
 from dagster_project.defs.assets.live import PartitionRows, live_asset
-from dagster_project.warehouse.live_tables import rows_frame
 from dagster_project.defs.assets.raw_files import raw_file_asset
 from dagster_project.defs.partitions import monthly_partitions
 from dagster_project.sources import kosis, kosis_api
 from dagster_project.sources.files import read_csv_file
+from dagster_project.warehouse.live_tables import rows_frame
 
 kosis_trade_by_partner_annual = raw_file_asset(kosis.TRADE_BY_PARTNER_ANNUAL)
 kosis_trade_china_monthly = raw_file_asset(kosis.TRADE_CHINA_MONTHLY)
@@ -29,11 +29,21 @@ def _shipped_china_month(month: str) -> tuple[list[kosis_api.KosisRow], list[Pat
     rows = read_csv_file(path, kosis.TRADE_CHINA_MONTHLY).rows
     rows = rows[rows["Date"] == month.replace("-", ".")]
     shipped = [
-        kosis_api.KosisRow(item_id=item, item_name=name, country_code="CN", country_name=record["Country"],
-                           period_type="M", period=month.replace("-", ""), value=int(record[column]),
-                           last_changed=None)
+        kosis_api.KosisRow(
+            item_id=item,
+            item_name=name,
+            country_code="CN",
+            country_name=record["Country"],
+            period_type="M",
+            period=month.replace("-", ""),
+            value=int(record[column]),
+            last_changed=None,
+        )
         for record in rows.to_dict("records")
-        for item, name, column in ((kosis_api.EXPORT_ITEM, "수출액", "Exports"), (kosis_api.IMPORT_ITEM, "수입액", "Imports"))
+        for item, name, column in (
+            (kosis_api.EXPORT_ITEM, "수출액", "Exports"),
+            (kosis_api.IMPORT_ITEM, "수입액", "Imports"),
+        )
     ]
     return shipped, [path] if shipped else []
 
@@ -45,14 +55,21 @@ def read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
     if settings.source_configured("kosis"):
         yymm = month.replace("-", "")
         result = kosis_api.fetch_trade_by_country("M", yymm, yymm, partition=month)
-        return PartitionRows(rows_frame(result.rows, kosis_api.KosisRow), [landed.path for landed in result.landed],
-                             "the KOSIS API", API_LABEL)
+        return PartitionRows(
+            rows_frame(result.rows, kosis_api.KosisRow),
+            [landed.path for landed in result.landed],
+            "the KOSIS API",
+            API_LABEL,
+        )
     rows, files = _shipped_china_month(month)
     origin = f"the shipped file raw/{kosis.TRADE_CHINA_MONTHLY.relative_path} (China only)"
-    context.log.info(f"No {settings.KOSIS_API_KEY_ENV} set: no network attempted; using {origin}"
-                     + ("" if rows else f", which has no data for {month}"))
+    context.log.info(
+        f"No {settings.KOSIS_API_KEY_ENV} set: no network attempted; using {origin}"
+        + ("" if rows else f", which has no data for {month}")
+    )
     return PartitionRows(rows_frame(rows, kosis_api.KosisRow), files, origin, SHIPPED_LABEL)
 
 
-kosis_trade_by_country_monthly = live_asset("kosis_trade_by_country_monthly", monthly_partitions, "thousand USD",
-                                            read_month)
+kosis_trade_by_country_monthly = live_asset(
+    "kosis_trade_by_country_monthly", monthly_partitions, "thousand USD", read_month
+)

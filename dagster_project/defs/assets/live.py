@@ -50,21 +50,35 @@ def load_partitions(
             continue
         files = [str(path) for path in part.source_files]
         with warehouse.get_connection() as con:
-            result = append_vintage(con, settings.RAW_SCHEMA, table, part.frame, partition=key,
-                                    load_id=context.run.run_id, source_files=files,
-                                    source_label=part.source_label, figure_columns=spec.figure_columns)
+            result = append_vintage(
+                con,
+                settings.RAW_SCHEMA,
+                table,
+                part.frame,
+                partition=key,
+                load_id=context.run.run_id,
+                source_files=files,
+                source_label=part.source_label,
+                figure_columns=spec.figure_columns,
+            )
         if part.on_commit:
             part.on_commit()
         message = {
             "new": "a new vintage (its figures replace the month's previous vintage as a whole)",
             "unchanged": "no new vintage (the same figures as the latest vintage)",
             "empty": f"EMPTY, recorded in raw.load_vintages; the previous vintage ({result.previous_row_count} rows) "
-                     "stays the latest figures",
+            "stays the latest figures",
         }[result.status]
         log = context.log.warning if result.status == EMPTY else context.log.info
         log(f"{result.table} {key} [{part.source_label}]: {result.row_count} rows from {part.origin}: {message}")
-        report[key] = {"rows": result.row_count, "origin": part.origin, "source_label": part.source_label,
-                       "vintage": result.status, "content_sha256": result.content_sha256, "source_files": files}
+        report[key] = {
+            "rows": result.row_count,
+            "origin": part.origin,
+            "source_label": part.source_label,
+            "vintage": result.status,
+            "content_sha256": result.content_sha256,
+            "source_files": files,
+        }
         total_rows += result.row_count
     if failures:
         raise dg.Failure(

@@ -28,23 +28,30 @@ SERVED_WAREHOUSE_KEY = dg.AssetKey(["serving", "warehouse"])
     "serving/generations/ behind the served symlink, swapped atomically; the previous generation is kept for "
     "rollback, older ones are pruned (SERVING_GENERATIONS_KEEP). Unchanged marts publish nothing new.",
 )
-def served_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                     dbt: DbtCliResource) -> dg.MaterializeResult:
+def served_warehouse(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, dbt: DbtCliResource
+) -> dg.MaterializeResult:
     if not warehouse.has_passed():
-        context.log.warning("No whole dbt build passed on this run's candidate yet (serving/warehouse was "
-                            "selected without the dbt models): running `dbt build` on it before publishing.")
+        context.log.warning(
+            "No whole dbt build passed on this run's candidate yet (serving/warehouse was "
+            "selected without the dbt models): running `dbt build` on it before publishing."
+        )
         with warehouse.dbt_environment():
             invocation = dbt.cli(["build"], raise_on_error=False).wait()
         if not invocation.is_successful():
-            raise dg.Failure(description="not published: `dbt build` failed on this run's candidate; the work "
-                             "file and the served file are unchanged")
+            raise dg.Failure(
+                description="not published: `dbt build` failed on this run's candidate; the work "
+                "file and the served file are unchanged"
+            )
         warehouse.mark_passed("dbt build run by serving/warehouse")
     # The served file's own checks, on the candidate, before it becomes the work file.
     with duckdb.connect(str(warehouse.path), read_only=True) as con:
         failed = [check for check in serving_checks(con) if not check.passed]
     if failed:
-        raise dg.Failure(description="not published: serving checks failed on the candidate: "
-                         + "; ".join(f"{c.name} ({c.detail})" for c in failed))
+        raise dg.Failure(
+            description="not published: serving checks failed on the candidate: "
+            + "; ".join(f"{c.name} ({c.detail})" for c in failed)
+        )
     work_file = warehouse.promote()
     context.log.info(f"promoted the candidate to the work file {work_file}")
     try:
@@ -52,8 +59,10 @@ def served_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     except PublishError as error:
         raise dg.Failure(description=f"not published: {error}") from error
     if result.changed:
-        context.log.info(f"published {result.served_file} -> {result.generation.name} in {result.seconds:.3f} s"
-                         + (f"; pruned {', '.join(p.name for p in result.pruned)}" if result.pruned else ""))
+        context.log.info(
+            f"published {result.served_file} -> {result.generation.name} in {result.seconds:.3f} s"
+            + (f"; pruned {', '.join(p.name for p in result.pruned)}" if result.pruned else "")
+        )
     else:
         context.log.info(f"the marts equal the served generation {result.generation.name}: nothing new published")
     return dg.MaterializeResult(
@@ -73,7 +82,8 @@ def served_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "snapshot_checks": dg.MetadataValue.md(
                 "| check | passed | detail |\n|---|---|---|\n"
                 + "\n".join(f"| {c.name} | {'yes' if c.passed else 'NO'} | {c.detail} |" for c in result.checks)
-                if result.changed else "content unchanged: the served generation passed its checks when published"
+                if result.changed
+                else "content unchanged: the served generation passed its checks when published"
             ),
         }
     )

@@ -44,18 +44,23 @@ def _failure(error: SourceFileError) -> dg.Failure:
     )
 
 
-def _load_native(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                 spec: CsvSpec) -> dg.MaterializeResult:
+def _load_native(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, spec: CsvSpec
+) -> dg.MaterializeResult:
     """The DuckDB-native path (spec.engine == "duckdb"): parse, validate and load in SQL."""
     with warehouse.get_connection() as con:
         try:
             result, parsed = native_load.load_csv_files(
-                con, settings.RAW_SCHEMA, spec, _source_paths(spec), load_id=context.run.run_id)
+                con, settings.RAW_SCHEMA, spec, _source_paths(spec), load_id=context.run.run_id
+            )
         except SourceFileError as error:
             raise _failure(error) from None
-        schema = dg.TableSchema(columns=[
-            dg.TableColumn(name, kind) for name, kind, *_ in con.execute(
-                f"DESCRIBE {settings.RAW_SCHEMA}.{spec.table}").fetchall()])
+        schema = dg.TableSchema(
+            columns=[
+                dg.TableColumn(name, kind)
+                for name, kind, *_ in con.execute(f"DESCRIBE {settings.RAW_SCHEMA}.{spec.table}").fetchall()
+            ]
+        )
     context.log.info(
         f"Loaded {result.row_count} rows from {', '.join(parsed.files)} into {result.table} (DuckDB-native); "
         f"{result.quarantined_count} quarantined, {parsed.repaired} repaired"
@@ -112,8 +117,12 @@ def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
             raise _failure(error) from None
         with warehouse.get_connection() as con:
             result = replace_source_rows(
-                con, settings.RAW_SCHEMA, spec.table, parsed.rows,
-                quarantined=parsed.quarantined, load_id=context.run.run_id,
+                con,
+                settings.RAW_SCHEMA,
+                spec.table,
+                parsed.rows,
+                quarantined=parsed.quarantined,
+                load_id=context.run.run_id,
             )
         files = parsed.rows.groupby("_source_file")["_file_sha256"].first().to_dict()
         context.log.info(

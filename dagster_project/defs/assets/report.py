@@ -46,9 +46,16 @@ def _drawn_report(out_dir: Path, key: dict | None):
     if recorded.get("key") != key:
         return None
     try:
-        charts = tuple(Chart(key=c["key"], title=c["title"], description=c["description"],
-                             path=Path(c["path"]) if c["path"] else None, caption=c["caption"])
-                       for c in recorded["charts"])
+        charts = tuple(
+            Chart(
+                key=c["key"],
+                title=c["title"],
+                description=c["description"],
+                path=Path(c["path"]) if c["path"] else None,
+                caption=c["caption"],
+            )
+            for c in recorded["charts"]
+        )
         html_path = Path(recorded["html_path"])
     except (KeyError, TypeError):
         return None
@@ -60,12 +67,25 @@ def _drawn_report(out_dir: Path, key: dict | None):
 def _record(out_dir: Path, key: dict | None, report) -> None:
     if key is None:
         return
-    (out_dir / REPORT_STAMP).write_text(json.dumps({
-        "key": key,
-        "html_path": str(report.html_path),
-        "charts": [{"key": c.key, "title": c.title, "description": c.description,
-                    "path": str(c.path) if c.path else None, "caption": c.caption} for c in report.charts],
-    }), encoding="utf-8")
+    (out_dir / REPORT_STAMP).write_text(
+        json.dumps(
+            {
+                "key": key,
+                "html_path": str(report.html_path),
+                "charts": [
+                    {
+                        "key": c.key,
+                        "title": c.title,
+                        "description": c.description,
+                        "path": str(c.path) if c.path else None,
+                        "caption": c.caption,
+                    }
+                    for c in report.charts
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 @dg.asset(
@@ -103,8 +123,10 @@ def trade_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "redrawn": dg.MetadataValue.bool(redrawn),
             **{f"chart_{chart.key}": dg.MetadataValue.path(str(chart.path)) for chart in report.rendered},
             # The charts themselves in the UI (asset page, materialization metadata), as Markdown images.
-            **{f"preview_{chart.key}": dg.MetadataValue.md(preview_markdown(chart.title, chart.path, chart.caption))
-               for chart in report.rendered},
+            **{
+                f"preview_{chart.key}": dg.MetadataValue.md(preview_markdown(chart.title, chart.path, chart.caption))
+                for chart in report.rendered
+            },
         }
     )
 

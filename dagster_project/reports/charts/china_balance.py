@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..common import (DEFICIT_COLOUR, MARK_COLOUR, MARTS, SURPLUS_COLOUR, USD_PER_BN, Chart, ChartContext, new_figure,
-                      save, source_caption, usd_bn)
+from ..common import (
+    DEFICIT_COLOUR,
+    MARK_COLOUR,
+    MARTS,
+    SURPLUS_COLOUR,
+    USD_PER_BN,
+    Chart,
+    ChartContext,
+    new_figure,
+    save,
+    source_caption,
+    usd_bn,
+)
 
 KEY, TITLE = "china_balance", "Korea's trade balance with China"
 
@@ -26,8 +37,12 @@ def render(ctx: ChartContext) -> Chart:
 
     caption = source_caption(rows.loc[rows["balance_usd"].notna(), "source"])
     figure, (ax,) = new_figure(f"{TITLE}, annual (exports − imports)", caption)
-    ax.bar(known.index, known / USD_PER_BN, width=0.8,
-           color=[SURPLUS_COLOUR if value >= 0 else DEFICIT_COLOUR for value in known])
+    ax.bar(
+        known.index,
+        known / USD_PER_BN,
+        width=0.8,
+        color=[SURPLUS_COLOUR if value >= 0 else DEFICIT_COLOUR for value in known],
+    )
     ax.axhline(0, color=MARK_COLOUR, linewidth=0.8)
     ax.set_xlabel("Year")
     ax.set_ylabel("US$ bn (surplus > 0, deficit < 0)")
@@ -45,8 +60,12 @@ def render(ctx: ChartContext) -> Chart:
     middle_year = (known.index.min() + known.index.max()) / 2
     for year, label in marks:
         ax.annotate(
-            f"{label}\n{usd_bn(known[year])}", xy=(year, known[year] / USD_PER_BN),
-            xytext=(year, 0.04), textcoords=("data", "axes fraction"), va="bottom", fontsize=9,
+            f"{label}\n{usd_bn(known[year])}",
+            xy=(year, known[year] / USD_PER_BN),
+            xytext=(year, 0.04),
+            textcoords=("data", "axes fraction"),
+            va="bottom",
+            fontsize=9,
             ha="right" if year > middle_year else "center",  # a label at the right edge would run off the axes
             arrowprops={"arrowstyle": "->", "color": MARK_COLOUR},
         )

@@ -6,7 +6,17 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from ..common import DEFICIT_COLOUR, MARTS, Chart, ChartContext, new_figure, percent, save, source_caption, table_columns
+from ..common import (
+    DEFICIT_COLOUR,
+    MARTS,
+    Chart,
+    ChartContext,
+    new_figure,
+    percent,
+    save,
+    source_caption,
+    table_columns,
+)
 
 KEY, TITLE = "import_dependence", "Critical items: share of imports from the top supplier"
 ITEMS, DEPENDENCE = "fct_dependence_basket_items", "fct_import_dependence"
@@ -15,8 +25,9 @@ MAX_LINES = 10  # more lines than this are unreadable on one axis
 
 def render(ctx: ChartContext) -> Chart:
     if not table_columns(ctx.con, ITEMS):
-        return Chart(KEY, TITLE, f"Skipped: no product-level data in the warehouse yet ({MARTS}.{ITEMS} does not "
-                                 "exist).")
+        return Chart(
+            KEY, TITLE, f"Skipped: no product-level data in the warehouse yet ({MARTS}.{ITEMS} does not exist)."
+        )
     # The items' figures come from the product marts; their `source` names the publisher (KITA/KCS, Comtrade).
     rows = ctx.con.execute(
         f"""
@@ -47,11 +58,24 @@ def render(ctx: ChartContext) -> Chart:
     figure, (ax,) = new_figure(TITLE, caption)
     for label in shown:
         supplier = latest.loc[label]
-        ax.plot(wide.index, wide[label], marker="o", markersize=3, linewidth=1.5,
-                label=f"{label} (top in {supplier.period_start:%Y}: {supplier.top_supplier_name})")
+        ax.plot(
+            wide.index,
+            wide[label],
+            marker="o",
+            markersize=3,
+            linewidth=1.5,
+            label=f"{label} (top in {supplier.period_start:%Y}: {supplier.top_supplier_name})",
+        )
     ax.axhline(ctx.target_share, color=DEFICIT_COLOUR, linestyle="--", linewidth=1.2)
-    ax.annotate(f"{percent(ctx.target_share, decimals=0)} line", xy=(1, ctx.target_share),
-                xycoords=("axes fraction", "data"), ha="right", va="bottom", color=DEFICIT_COLOUR, fontsize=9)
+    ax.annotate(
+        f"{percent(ctx.target_share, decimals=0)} line",
+        xy=(1, ctx.target_share),
+        xycoords=("axes fraction", "data"),
+        ha="right",
+        va="bottom",
+        color=DEFICIT_COLOUR,
+        fontsize=9,
+    )
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.set_xlabel("Year")
@@ -63,9 +87,18 @@ def render(ctx: ChartContext) -> Chart:
     description = (
         f"Top supplier's share per item from {MARTS}.{ITEMS}, {periods.min():%Y} to {periods.max():%Y}; "
         f"{len(above)} of {len(latest_share)} items above {percent(ctx.target_share, decimals=0)} in their latest "
-        "year" + (" (" + ", ".join(f"{label}: {latest.loc[label].top_supplier_name} "
-                                    f"{percent(latest.loc[label].top_supplier_share)}" for label in above) + ")"
-                  if above else "") + "."
+        "year"
+        + (
+            " ("
+            + ", ".join(
+                f"{label}: {latest.loc[label].top_supplier_name} {percent(latest.loc[label].top_supplier_share)}"
+                for label in above
+            )
+            + ")"
+            if above
+            else ""
+        )
+        + "."
         + (f" Shown: the {len(shown)} items with the highest latest share." if len(shown) < len(latest_share) else "")
     )
     return Chart(KEY, TITLE, description, save(figure, ctx.out_dir, KEY), caption)

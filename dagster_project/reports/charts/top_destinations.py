@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from ..common import (MARTS, PARTNER_COLOURS, USD_PER_BN, Chart, ChartContext, new_figure, percent, save,
-                      source_caption, usd_bn)
+from ..common import (
+    MARTS,
+    PARTNER_COLOURS,
+    USD_PER_BN,
+    Chart,
+    ChartContext,
+    new_figure,
+    percent,
+    save,
+    source_caption,
+    usd_bn,
+)
 
 KEY = "top_export_destinations"
 TOP_DESTINATION_COUNT = 10
@@ -30,8 +40,9 @@ def render(ctx: ChartContext) -> Chart:
         [ctx.reporter_iso3, ctx.reporter_iso3],
     ).df()
     if top.empty:
-        return Chart(KEY, "Korea's top export destinations",
-                     f"Skipped: no annual exports in {MARTS}.fct_partner_shares.")
+        return Chart(
+            KEY, "Korea's top export destinations", f"Skipped: no annual exports in {MARTS}.fct_partner_shares."
+        )
 
     year = int(top["year"].iloc[0])
     title = f"Korea's top {len(top)} export destinations in {year}"
@@ -40,14 +51,20 @@ def render(ctx: ChartContext) -> Chart:
     ordered = top.iloc[::-1]  # largest at the top of a horizontal bar chart
     colours = [PARTNER_COLOURS.get(iso3, "#7a8fa6") for iso3 in ordered["partner_iso3"]]
     bars = ax.barh(ordered["name"], ordered["export_usd"] / USD_PER_BN, color=colours)
-    ax.bar_label(bars, labels=[f"{v / USD_PER_BN:.1f} ({percent(s)})" for v, s in
-                               zip(ordered["export_usd"], ordered["export_share"], strict=True)], padding=4, fontsize=9)
+    ax.bar_label(
+        bars,
+        labels=[
+            f"{v / USD_PER_BN:.1f} ({percent(s)})"
+            for v, s in zip(ordered["export_usd"], ordered["export_share"], strict=True)
+        ],
+        padding=4,
+        fontsize=9,
+    )
     ax.set_xlabel(f"Exports in {year}, US$ bn (share of Korea's world exports)")
     ax.set_xlim(right=ax.get_xlim()[1] * 1.18)  # room for the bar labels
     ax.grid(False, axis="y")
 
-    listed = ", ".join(f"{row.name} {usd_bn(row.export_usd)} ({percent(row.export_share)})"
-                       for row in top.itertuples())
+    listed = ", ".join(f"{row.name} {usd_bn(row.export_usd)} ({percent(row.export_share)})" for row in top.itertuples())
     description = (
         f"The {len(top)} largest destinations of Korea's exports in {year} by value: {listed}. "
         f"Together {percent(top['export_share'].sum())} of Korea's world exports."

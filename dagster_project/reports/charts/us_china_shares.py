@@ -6,7 +6,17 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from ..common import MARTS, PARTNER_COLOURS, PARTNER_NAMES, Chart, ChartContext, new_figure, percent, save, source_caption
+from ..common import (
+    MARTS,
+    PARTNER_COLOURS,
+    PARTNER_NAMES,
+    Chart,
+    ChartContext,
+    new_figure,
+    percent,
+    save,
+    source_caption,
+)
 
 KEY, TITLE = "us_china_shares", "US and China shares of Korea's exports and imports"
 
@@ -40,11 +50,17 @@ def render(ctx: ChartContext) -> Chart:
     if monthly.empty:
         figure, (exports_ax, imports_ax) = new_figure(f"{TITLE}, annual", caption, ncols=2)
     else:
-        figure, (exports_ax, imports_ax, monthly_ax) = new_figure(f"{TITLE}: annual, and monthly exports", caption,
-                                                                  ncols=3)
+        figure, (exports_ax, imports_ax, monthly_ax) = new_figure(
+            f"{TITLE}: annual, and monthly exports", caption, ncols=3
+        )
         for partner_iso3, series in monthly.groupby("partner_iso3"):
-            monthly_ax.plot(series["period_start"], series["export_share"], color=PARTNER_COLOURS[partner_iso3],
-                            label=PARTNER_NAMES[partner_iso3], linewidth=1.5)
+            monthly_ax.plot(
+                series["period_start"],
+                series["export_share"],
+                color=PARTNER_COLOURS[partner_iso3],
+                label=PARTNER_NAMES[partner_iso3],
+                linewidth=1.5,
+            )
         monthly_ax.set_title("Share of Korea's exports, monthly")
         monthly_ax.set_xlabel("Month")
         monthly_ax.set_ylim(bottom=0)
@@ -55,8 +71,13 @@ def render(ctx: ChartContext) -> Chart:
         (imports_ax, "import_share", "Share of Korea's imports"),
     ):
         for partner_iso3, series in shares.groupby("partner_iso3"):
-            ax.plot(series["year"], series[column], color=PARTNER_COLOURS[partner_iso3],
-                    label=PARTNER_NAMES[partner_iso3], linewidth=2)
+            ax.plot(
+                series["year"],
+                series[column],
+                color=PARTNER_COLOURS[partner_iso3],
+                label=PARTNER_NAMES[partner_iso3],
+                linewidth=2,
+            )
         ax.set_title(panel_title)
         ax.set_xlabel("Year")
         ax.set_ylim(bottom=0)
@@ -68,28 +89,37 @@ def render(ctx: ChartContext) -> Chart:
     latest_year = int(wide.index.max())
     sentences = [
         f"Annual shares of Korea's reported world exports and imports, {int(wide.index.min())}–{latest_year}"
-        + first_year_note(shares) + ".",
-        f"{latest_year}: " + "; ".join(
+        + first_year_note(shares)
+        + ".",
+        f"{latest_year}: "
+        + "; ".join(
             f"{PARTNER_NAMES[p]} {percent(wide.loc[latest_year, ('export_share', p)])} of exports and "
             f"{percent(wide.loc[latest_year, ('import_share', p)])} of imports"
-            for p in ("CHN", "USA") if p in wide["export_share"].columns
-        ) + ".",
+            for p in ("CHN", "USA")
+            if p in wide["export_share"].columns
+        )
+        + ".",
     ]
     for column, flow in (("export_share", "exports"), ("import_share", "imports")):
         crossover = first_year_above(wide[column], "CHN", "USA")
         if crossover is not None:
             sentences.append(f"China's share of {flow} first exceeded the US's in {crossover}.")
     if monthly.empty:
-        sentences.append("Monthly shares are not available: the warehouse holds no monthly world totals for months "
-                         "with both US and China figures.")
+        sentences.append(
+            "Monthly shares are not available: the warehouse holds no monthly world totals for months "
+            "with both US and China figures."
+        )
     else:
         wide_monthly = monthly.pivot(index="period_start", columns="partner_iso3", values="export_share")
         us_above = wide_monthly.index[wide_monthly["USA"] > wide_monthly["CHN"]]
         sentences.append(
             f"Monthly export shares {wide_monthly.index.min():%Y-%m}–{wide_monthly.index.max():%Y-%m} (months with a "
             "reported world export total and both partners): "
-            + (f"the US took a larger share than China in {len(us_above)} months, first in {us_above.min():%Y-%m}."
-               if len(us_above) else "China's share stayed above the US's in every month.")
+            + (
+                f"the US took a larger share than China in {len(us_above)} months, first in {us_above.min():%Y-%m}."
+                if len(us_above)
+                else "China's share stayed above the US's in every month."
+            )
         )
     return Chart(KEY, TITLE, " ".join(sentences), save(figure, ctx.out_dir, KEY), caption)
 
