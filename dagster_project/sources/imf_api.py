@@ -29,8 +29,6 @@ SOURCE_KEY = "imf"
 SOURCE = "imf_imts"
 EXPORTS_FOB = "XG_FOB_USD"
 IMPORTS_CIF = "MG_CIF_USD"
-BALANCE = "TBG_USD"
-WORLD = "G001"
 ACCEPT = {"xml": "application/xml", "csv": "application/vnd.sdmx.data+csv;version=2.0.0"}
 _DIMENSIONS = ("COUNTRY", "INDICATOR", "COUNTERPART_COUNTRY", "FREQUENCY")
 

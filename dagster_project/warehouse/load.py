@@ -115,7 +115,6 @@ VINTAGE_LOG = "load_vintages"
 # What a load of one (source, partition) did: a vintage with new figures, or no rows at all (recorded, so an
 # empty re-pull of a month that had data is visible, but it does not erase the month's figures).
 NEW, EMPTY, UNCHANGED = "new", "empty", "unchanged"
-VINTAGE_COLUMNS = ("_partition", "_source_label", "_content_sha256", "_source_files", "_loaded_at", "_load_id")
 
 
 @dataclass(frozen=True)
