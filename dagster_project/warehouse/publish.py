@@ -49,12 +49,13 @@ EARLY_PARTNER_SUM_TOLERANCE = 0.12
 GENERATIONS_DIR = "generations"
 TEMP_MARKER = ".publish-tmp-"
 # What the content fingerprint covers, stored beside each generation; a change of method means "compute again".
-FINGERPRINT_KIND = "marts-rows-v1"
+FINGERPRINT_KIND = "marts-rows-v2"
 # Doubles carry ~15.9 significant digits and the last bit of a parallel sum may differ between equal builds (an HHI
 # of 2019 did): 12 digits put a last-bit difference across a rounding boundary about once in 10^4 values.
 FINGERPRINT_DOUBLE_DIGITS = 12
-# Columns whose values say which build wrote a row, not what it holds: their names and types count, their values not.
-FINGERPRINT_IGNORED_COLUMNS = frozenset({"dbt_invocation_id"})
+# Columns whose values say which build wrote a row, or when its source rows were loaded, not what it holds: their
+# names and types count, their values not. (A rebuild from the same files reloads them: new load times, same figures.)
+FINGERPRINT_IGNORED_COLUMNS = frozenset({"dbt_invocation_id", "vintage_loaded_at"})
 
 
 @dataclass(frozen=True)

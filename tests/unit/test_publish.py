@@ -271,6 +271,12 @@ def test_the_marts_fingerprint_sees_every_change_and_nothing_else(tmp_path, ware
     assert (
         changed("alter table marts.dim_country add column dbt_invocation_id varchar default 'run-2'") == with_build_id
     )
+    # Nor is when its source rows were loaded: a rebuild from the same files reloads them.
+    loaded = changed(
+        "alter table marts.dim_country add column vintage_loaded_at timestamp default timestamp '2026-01-01'"
+    )
+    assert loaded != fingerprint
+    assert changed("alter table marts.dim_country add column vintage_loaded_at timestamp default now()") == loaded
 
 
 def test_a_rollback_serves_the_previous_generation_and_twice_rolls_forward(warehouses, served):
