@@ -4,6 +4,8 @@ month, loaded DuckDB-natively as vintages."""
 import dagster as dg
 
 from dagster_project import settings
+from dagster_project.defs.assets.live import fail_on_bad_partitions, vintage_message
+from dagster_project.defs.assets.raw_files import QUARANTINE_CHECK
 from dagster_project.defs.partitions import monthly_partitions
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources import kcs_api
@@ -12,7 +14,6 @@ from dagster_project.sources.landing import SIDECAR_SUFFIX
 from dagster_project.warehouse import item_load
 from dagster_project.warehouse.load import EMPTY
 
-QUARANTINE_CHECK = "no_quarantined_rows"
 KEY = dg.AssetKey(["raw", item_load.TABLE])
 
 
@@ -66,14 +67,11 @@ def kcs_trade_by_item_country(context: dg.AssetExecutionContext, warehouse: Ware
             context.log.error(f"{item_load.TABLE} {month}: {error}")
             failures[month] = str(error)
             continue
-        message = {
-            "new": "a new vintage (its figures replace the month's previous vintage as a whole)",
-            "unchanged": "no new vintage (the same figures as the latest vintage)",
-            "empty": f"EMPTY, recorded in raw.load_vintages; the previous vintage ({result.previous_row_count} rows) "
-            "stays the latest figures",
-        }[result.status]
         log = context.log.warning if result.status == EMPTY else context.log.info
-        log(f"{result.table} {month}: {result.row_count} rows from {origin}, {quarantined} quarantined: {message}")
+        log(
+            f"{result.table} {month}: {result.row_count} rows from {origin}, {quarantined} quarantined: "
+            f"{vintage_message(result)}"
+        )
         report[month] = {
             "rows": result.row_count,
             "origin": origin,
@@ -85,12 +83,7 @@ def kcs_trade_by_item_country(context: dg.AssetExecutionContext, warehouse: Ware
         }
         total_rows += result.row_count
         total_quarantined += quarantined
-    if failures:
-        raise dg.Failure(
-            description=f"{item_load.TABLE}: {len(failures)} of {len(context.partition_keys)} months failed: "
-            + "; ".join(f"{key}: {error}" for key, error in failures.items()),
-            metadata={"failed_partitions": failures, "loaded_partitions": report},
-        )
+    fail_on_bad_partitions(context, item_load.TABLE, failures, report)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": total_rows,

@@ -13,7 +13,7 @@ from dagster_project import settings
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources.errors import ApiError
 from dagster_project.warehouse.live_tables import LIVE_TABLES
-from dagster_project.warehouse.load import EMPTY, append_vintage
+from dagster_project.warehouse.load import EMPTY, NEW, UNCHANGED, VintageResult, append_vintage
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,11 @@ def load_partitions(
             )
         if part.on_commit:
             part.on_commit()
-        message = {
-            "new": "a new vintage (its figures replace the month's previous vintage as a whole)",
-            "unchanged": "no new vintage (the same figures as the latest vintage)",
-            "empty": f"EMPTY, recorded in raw.load_vintages; the previous vintage ({result.previous_row_count} rows) "
-            "stays the latest figures",
-        }[result.status]
         log = context.log.warning if result.status == EMPTY else context.log.info
-        log(f"{result.table} {key} [{part.source_label}]: {result.row_count} rows from {part.origin}: {message}")
+        log(
+            f"{result.table} {key} [{part.source_label}]: {result.row_count} rows from {part.origin}: "
+            f"{vintage_message(result)}"
+        )
         report[key] = {
             "rows": result.row_count,
             "origin": part.origin,
@@ -80,12 +77,7 @@ def load_partitions(
             "source_files": files,
         }
         total_rows += result.row_count
-    if failures:
-        raise dg.Failure(
-            description=f"{table}: {len(failures)} of {len(context.partition_keys)} partitions failed: "
-            + "; ".join(f"{key}: {error}" for key, error in failures.items()),
-            metadata={"failed_partitions": failures, "loaded_partitions": report},
-        )
+    fail_on_bad_partitions(context, table, failures, report)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": total_rows,
@@ -93,6 +85,28 @@ def load_partitions(
             "dagster/table_name": f"{settings.RAW_SCHEMA}.{table}",
         }
     )
+
+
+def vintage_message(result: VintageResult) -> str:
+    """What one partition's vintage load did, in words, for the run log."""
+    return {
+        NEW: "a new vintage (its figures replace the month's previous vintage as a whole)",
+        UNCHANGED: "no new vintage (the same figures as the latest vintage)",
+        EMPTY: f"EMPTY, recorded in raw.load_vintages; the previous vintage ({result.previous_row_count} rows) "
+        "stays the latest figures",
+    }[result.status]
+
+
+def fail_on_bad_partitions(
+    context: dg.AssetExecutionContext, table: str, failures: dict[str, str], loaded: dict[str, dict]
+) -> None:
+    """After every partition of the run was tried: fail the step naming each bad partition (so nothing publishes)."""
+    if failures:
+        raise dg.Failure(
+            description=f"{table}: {len(failures)} of {len(context.partition_keys)} partitions failed: "
+            + "; ".join(f"{key}: {error}" for key, error in failures.items()),
+            metadata={"failed_partitions": failures, "loaded_partitions": loaded},
+        )
 
 
 def live_asset(
