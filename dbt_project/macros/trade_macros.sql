@@ -42,6 +42,18 @@
 {% macro duckdb__type_double() %}double{% endmacro %}
 {% macro spark__type_double() %}double{% endmacro %}
 
+{#- Sums and means of doubles (shares, HHI) as exact decimal sums: the result does not depend on the order the
+    engine adds the rows in, so two builds of the same inputs serve the same bits. A parallel double sum may differ
+    in the last bit from build to build, which the served marts' fingerprint would take for a change. 18 decimals
+    keep a double's precision for values up to 1e20. -#}
+{% macro exact_sum(expression) -%}
+    cast(sum(cast({{ expression }} as decimal(38, 18))) as {{ type_double() }})
+{%- endmacro %}
+
+{% macro exact_avg(expression) -%}
+    ({{ exact_sum(expression) }} / nullif(count({{ expression }}), 0))
+{%- endmacro %}
+
 {#- How a published figure relates to the warehouse value: 'rounded' (within half its rounding unit),
     'truncated' (the warehouse value cut off at the published digits is the figure: news often do that),
     or NULL (neither). -#}

@@ -14,8 +14,8 @@ basket as (
         count(*) as item_count,
         sum(case when data_status = 'data' then 1 else 0 end) as items_with_data,
         sum(case when data_status = 'no data' then 1 else 0 end) as items_without_data,
-        avg(top_supplier_share) as mean_top_supplier_share,
-        sum(top_supplier_share * total_import_usd) / nullif(sum(total_import_usd), 0)
+        {{ exact_avg('top_supplier_share') }} as mean_top_supplier_share,
+        {{ exact_sum('top_supplier_share * total_import_usd') }} / nullif(sum(total_import_usd), 0)
             as weighted_mean_top_supplier_share,
         sum(case when is_top_supplier_share_at_least_target then 1 else 0 end) as items_at_or_above_target,
         sum(total_import_usd) as basket_import_usd

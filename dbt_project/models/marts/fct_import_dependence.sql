@@ -14,9 +14,9 @@ summary as (
         sum(import_usd) as partner_sum_usd,
         sum(case when import_usd > 0 then 1 else 0 end) as supplier_count,
         max(supplier_share) as top_supplier_share,
-        sum(supplier_share * supplier_share) as hhi,
-        coalesce(sum(case when partner_iso3 = 'CHN' then supplier_share end), 0) as china_share,
-        coalesce(sum(case when partner_iso3 = 'JPN' then supplier_share end), 0) as japan_share,
+        {{ exact_sum('supplier_share * supplier_share') }} as hhi,
+        coalesce({{ exact_sum("case when partner_iso3 = 'CHN' then supplier_share end") }}, 0) as china_share,
+        coalesce({{ exact_sum("case when partner_iso3 = 'JPN' then supplier_share end") }}, 0) as japan_share,
         max(source) as source
     from shares
     group by reporter_iso3, product_code, product_level, period_grain, period_start

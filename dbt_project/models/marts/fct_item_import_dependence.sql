@@ -30,8 +30,8 @@ select
     -- ties: the alphabetically first of the largest suppliers
     cast(min(case when is_top_supplier then partner_key end) as {{ dbt.type_string() }}) as top_supplier_key,
     cast(max(import_share) as {{ type_double() }}) as top_supplier_share,
-    cast(sum(import_share * import_share) as {{ type_double() }}) as hhi,
-    cast(coalesce(sum(case when partner_key = 'CHN' then import_share end), 0) as {{ type_double() }})
+    {{ exact_sum('import_share * import_share') }} as hhi,
+    coalesce({{ exact_sum("case when partner_key = 'CHN' then import_share end") }}, 0)
         as china_share,
     cast(coalesce(sum(case when partner_key = 'CHN' then import_usd end), 0) as decimal(38, 6)) as china_import_usd,
     cast(coalesce(sum(case when partner_key = 'CHN' then export_usd end), 0) as decimal(38, 6)) as china_export_usd,

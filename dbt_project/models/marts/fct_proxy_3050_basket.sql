@@ -15,15 +15,15 @@ select
     cast(period_start as date) as period_start,
     cast(count(*) as integer) as family_count,
     cast(sum(case when data_status = 'data' then 1 else 0 end) as integer) as families_with_data,
-    cast(avg(top_supplier_share) as {{ type_double() }}) as mean_top_supplier_share,
-    cast(sum(top_supplier_share * total_import_usd) / nullif(sum(total_import_usd), 0) as {{ type_double() }})
+    {{ exact_avg('top_supplier_share') }} as mean_top_supplier_share,
+    cast({{ exact_sum('top_supplier_share * total_import_usd') }} / nullif(sum(total_import_usd), 0) as {{ type_double() }})
         as weighted_mean_top_supplier_share,
     cast({{ item_median('top_supplier_share') }} as {{ type_double() }}) as median_top_supplier_share,
     cast(sum(case when top_supplier_share > {{ var('dependence_target_share') }} then 1 else 0 end) as integer)
         as families_above_target,
     cast({{ var('dependence_target_share') }} as {{ type_double() }}) as target_share,
     cast({{ var('proxy_3050_baseline_share') }} as {{ type_double() }}) as published_2022_average_share,
-    cast(avg(top_supplier_share) - {{ var('dependence_target_share') }} as {{ type_double() }})
+    cast({{ exact_avg('top_supplier_share') }} - {{ var('dependence_target_share') }} as {{ type_double() }})
         as mean_distance_to_target,
     cast(sum(total_import_usd) as decimal(38, 6)) as basket_import_usd
 from items
