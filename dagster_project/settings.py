@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = REPO_ROOT / "dagster_project"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # dbt's target-path (dbt_project.yml): the manifest Dagster reads, and one folder per dbt invocation of a run.
 DBT_TARGET_DIR = DBT_PROJECT_DIR / "target"

@@ -313,3 +313,107 @@ def log_vintage(
         f"INSERT INTO {_quote(schema)}.{VINTAGE_LOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [table, source_label, partition, status, row_count, fingerprint, json.dumps(source_files), loaded_at, load_id],
     )
+
+
+# ----------------------------------------------------------------------------------------- unchanged files
+FILE_LOADS_TABLE = "file_loads"
+# The code that turns a file into rows: the specs and their rules (sources/), the parsers and the loaders. A change
+# to any of it reloads every file once, whatever the files say.
+_LOADER_CODE = ("sources", "warehouse/native_load.py", "warehouse/load.py")
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """What the last load of a file-backed raw table read and wrote, recorded beside it (`raw.file_loads`), so a
+    run can tell that the same files and the same loader would write the same rows, and keep them."""
+
+    table: str
+    files: dict[str, str]  # file as displayed -> sha256
+    loader_sha256: str
+    row_count: int
+    quarantined_count: int
+    repaired: int
+    reasons: dict[str, int]
+    loaded_at: datetime
+    load_id: str
+
+
+def file_sha256(path) -> str:
+    """sha256 of a file, streamed (constant memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 24):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def loader_sha256(package_dir) -> str:
+    """sha256 over the loader code (_LOADER_CODE under the package directory), file names included."""
+    from pathlib import Path
+
+    root = Path(package_dir)
+    digest = hashlib.sha256()
+    for entry in _LOADER_CODE:
+        paths = sorted((root / entry).rglob("*.py")) if (root / entry).is_dir() else [root / entry]
+        for path in paths:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _create_file_loads(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    con.execute(
+        f"""
+        CREATE TABLE IF NOT EXISTS {_quote(schema)}.{FILE_LOADS_TABLE} (
+            table_name VARCHAR PRIMARY KEY,
+            files VARCHAR NOT NULL,
+            loader_sha256 VARCHAR NOT NULL,
+            row_count BIGINT NOT NULL,
+            quarantined_count BIGINT NOT NULL,
+            repaired BIGINT NOT NULL,
+            reasons VARCHAR NOT NULL,
+            _loaded_at TIMESTAMP NOT NULL,
+            _load_id VARCHAR NOT NULL
+        )
+        """
+    )
+
+
+def recorded_file_load(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> FileLoad | None:
+    """The recorded last load of `schema.table`, if the record and the table both exist."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name IN (?, ?)",
+        [schema, table, FILE_LOADS_TABLE],
+    ).fetchone()[0]
+    if exists < 2:
+        return None
+    row = con.execute(
+        f"SELECT files, loader_sha256, row_count, quarantined_count, repaired, reasons, _loaded_at, _load_id "
+        f"FROM {_quote(schema)}.{FILE_LOADS_TABLE} WHERE table_name = ?",
+        [table],
+    ).fetchone()
+    if row is None:
+        return None
+    files, loader, rows, quarantined, repaired, reasons, loaded_at, load_id = row
+    return FileLoad(
+        table, json.loads(files), loader, rows, quarantined, repaired, json.loads(reasons), loaded_at, load_id
+    )
+
+
+def record_file_load(con: duckdb.DuckDBPyConnection, schema: str, load: FileLoad) -> None:
+    """Record a load that committed (after its transaction: a run that dies in between only reloads next time)."""
+    _create_file_loads(con, schema)
+    con.execute(
+        f"INSERT OR REPLACE INTO {_quote(schema)}.{FILE_LOADS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load.table,
+            json.dumps(load.files, sort_keys=True),
+            load.loader_sha256,
+            load.row_count,
+            load.quarantined_count,
+            load.repaired,
+            json.dumps(load.reasons, sort_keys=True),
+            load.loaded_at,
+            load.load_id,
+        ],
+    )

@@ -85,3 +85,30 @@
     {{ return(default__get_delete_insert_merge_sql(target, source, unique_key, dest_columns,
                                                    incremental_predicates)) }}
 {%- endmacro %}
+
+{#- The same for marts that rebuild a whole source at a time (the product marts over the KITA file and the Comtrade
+    sample, which are reloaded whole): the sources of `loads` (a relation or subquery with columns source and
+    `loaded_at_column`) loaded after the newest vintage_loaded_at this model holds for that source, or never built
+    into it. None when the model is built from scratch (everything is built). -#}
+{% macro changed_sources(loads, loaded_at_column='vintage_loaded_at') -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select loads.source
+        from (
+            select source, max({{ loaded_at_column }}) as loaded_at from {{ loads }} as upstream group by source
+        ) as loads
+        left join (select source, max(vintage_loaded_at) as built_from from {{ this }} group by source) as built
+            on built.source = loads.source
+        where built.built_from is null or loads.loaded_at > built.built_from
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro sources_predicate(changed) -%}
+    {%- if changed is none -%}1 = 1
+    {%- elif changed | length == 0 -%}1 = 0
+    {%- else -%}source in ({% for source in changed %}{{ ', ' if not loop.first }}'{{ source }}'{% endfor %})
+    {%- endif -%}
+{%- endmacro %}

@@ -85,3 +85,42 @@ def test_failed_load_keeps_previous_contents(tmp_path):
             load(FailingAfterWrite(con), rows(("CN", 3), ("JP", 4)), load_id="run-2", quarantined=rejects("new"))
         assert con.execute("select code, value, _load_id from raw.t").fetchall() == [("KR", 2, "run-1")]
         assert con.execute("select reason, _load_id from raw.quarantine").fetchall() == [("partner missing", "run-1")]
+
+
+def test_a_file_load_is_recorded_and_read_back(tmp_path):
+    from datetime import datetime
+
+    from dagster_project.warehouse.load import FileLoad, record_file_load, recorded_file_load
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema raw")
+    record = FileLoad(
+        "t", {"raw/a.csv": "ab" * 32}, "cd" * 32, 3, 1, 0, {"bad code": 1}, datetime(2026, 1, 2, 3, 4), "r1"
+    )
+    record_file_load(con, "raw", record)
+    assert recorded_file_load(con, "raw", "t") is None, "a record without its table is not a load to keep"
+    con.execute("create table raw.t (x integer)")
+    assert recorded_file_load(con, "raw", "t") == record
+    newer = FileLoad("t", {"raw/a.csv": "ef" * 32}, "cd" * 32, 4, 0, 0, {}, datetime(2026, 2, 2), "r2")
+    record_file_load(con, "raw", newer)
+    assert recorded_file_load(con, "raw", "t") == newer
+    assert recorded_file_load(con, "raw", "other") is None
+
+
+def test_the_loader_fingerprint_changes_with_the_loader_code(tmp_path):
+    import shutil
+
+    from dagster_project import settings
+    from dagster_project.warehouse.load import file_sha256, loader_sha256
+
+    package = tmp_path / "dagster_project"
+    shutil.copytree(settings.PACKAGE_DIR / "sources", package / "sources")
+    shutil.copytree(settings.PACKAGE_DIR / "warehouse", package / "warehouse")
+    assert loader_sha256(package) == loader_sha256(settings.PACKAGE_DIR)
+    rules = package / "sources" / "kita.py"
+    rules.write_text(rules.read_text() + "\n# a changed rule\n")
+    changed = loader_sha256(package)
+    assert changed != loader_sha256(settings.PACKAGE_DIR)
+    (package / "warehouse" / "publish.py").write_text("# not loader code\n")
+    assert loader_sha256(package) == changed
+    assert file_sha256(rules) != file_sha256(settings.PACKAGE_DIR / "sources" / "kita.py")

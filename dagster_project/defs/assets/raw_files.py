@@ -3,22 +3,21 @@
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
 from dagster_project import settings
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.sources.files import CsvSpec, SourceFileError, read_csv_files
 from dagster_project.warehouse import native_load
-from dagster_project.warehouse.load import LOAD_COLUMNS, replace_source_rows
+from dagster_project.warehouse.load import (
+    FileLoad,
+    file_sha256,
+    loader_sha256,
+    record_file_load,
+    recorded_file_load,
+    replace_source_rows,
+)
 
-_DUCKDB_TYPES = {"Int64": "BIGINT", "Float64": "DOUBLE", "string": "VARCHAR", "object": "DATE", "bool": "BOOLEAN"}
 QUARANTINE_CHECK = "no_quarantined_rows"
-
-
-def _column_schema(frame: pd.DataFrame) -> dg.TableSchema:
-    columns = [dg.TableColumn(name, _DUCKDB_TYPES.get(str(dtype), str(dtype))) for name, dtype in frame.dtypes.items()]
-    columns += [dg.TableColumn(name, "TIMESTAMP" if name == "_loaded_at" else "VARCHAR") for name in LOAD_COLUMNS]
-    return dg.TableSchema(columns=columns)
 
 
 def _display(path: Path) -> str:
@@ -44,42 +43,81 @@ def _failure(error: SourceFileError) -> dg.Failure:
     )
 
 
-def _load_native(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, spec: CsvSpec
-) -> dg.MaterializeResult:
+def _load_native(context: dg.AssetExecutionContext, con, spec: CsvSpec, paths, loader: str):
     """The DuckDB-native path (spec.engine == "duckdb"): parse, validate and load in SQL."""
-    with warehouse.get_connection() as con:
-        try:
-            result, parsed = native_load.load_csv_files(
-                con, settings.RAW_SCHEMA, spec, _source_paths(spec), load_id=context.run.run_id
-            )
-        except SourceFileError as error:
-            raise _failure(error) from None
-        schema = dg.TableSchema(
-            columns=[
-                dg.TableColumn(name, kind)
-                for name, kind, *_ in con.execute(f"DESCRIBE {settings.RAW_SCHEMA}.{spec.table}").fetchall()
-            ]
-        )
-    context.log.info(
-        f"Loaded {result.row_count} rows from {', '.join(parsed.files)} into {result.table} (DuckDB-native); "
-        f"{result.quarantined_count} quarantined, {parsed.repaired} repaired"
+    result, parsed = native_load.load_csv_files(con, settings.RAW_SCHEMA, spec, paths, load_id=context.run.run_id)
+    record = FileLoad(
+        spec.table,
+        parsed.files,
+        loader,
+        result.row_count,
+        result.quarantined_count,
+        parsed.repaired,
+        dict(parsed.reasons),
+        result.loaded_at,
+        context.run.run_id,
+    )
+    return record, "DuckDB-native"
+
+
+def _load_pandas(context: dg.AssetExecutionContext, con, spec: CsvSpec, paths, loader: str):
+    """The pandas path (small reference files): read and validate in Python, then replace the rows."""
+    parsed = read_csv_files(paths, spec)
+    result = replace_source_rows(
+        con, settings.RAW_SCHEMA, spec.table, parsed.rows, quarantined=parsed.quarantined, load_id=context.run.run_id
+    )
+    files = parsed.rows.groupby("_source_file")["_file_sha256"].first().to_dict()
+    reasons = parsed.quarantined.groupby("reason").size().to_dict() if result.quarantined_count else {}
+    record = FileLoad(
+        spec.table,
+        files,
+        loader,
+        result.row_count,
+        result.quarantined_count,
+        parsed.repaired,
+        {str(k): int(v) for k, v in reasons.items()},
+        result.loaded_at,
+        context.run.run_id,
+    )
+    return record, "pandas"
+
+
+def _unchanged(con, spec: CsvSpec, paths, loader: str) -> FileLoad | None:
+    """The recorded load, if the same files (by sha256) were loaded by the same loader code: reloading them
+    would write the same rows, so the run keeps them (and their `_loaded_at`: the incremental marts see nothing
+    new). None if anything differs, a file is missing (the loader says so) or nothing was recorded."""
+    if not all(path.is_file() for path, _ in paths):
+        return None
+    previous = recorded_file_load(con, settings.RAW_SCHEMA, spec.table)
+    if previous is None or previous.loader_sha256 != loader:
+        return None
+    files = {display: file_sha256(path) for path, display in paths}
+    return previous if files == previous.files else None
+
+
+def _materialize(spec: CsvSpec, con, load: FileLoad, reloaded: bool) -> dg.MaterializeResult:
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, kind)
+            for name, kind, *_ in con.execute(f"DESCRIBE {settings.RAW_SCHEMA}.{spec.table}").fetchall()
+        ]
     )
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": result.row_count,
+            "dagster/row_count": load.row_count,
             "dagster/column_schema": schema,
-            "files_sha256": parsed.files,
-            "quarantined_rows": result.quarantined_count,
-            "repaired_rows": parsed.repaired,
-            "loaded_at": result.loaded_at.isoformat(),
+            "files_sha256": load.files,
+            "quarantined_rows": load.quarantined_count,
+            "repaired_rows": load.repaired,
+            "loaded_at": load.loaded_at.isoformat(),
+            "reloaded": reloaded,
         },
         check_results=[
             dg.AssetCheckResult(
                 check_name=QUARANTINE_CHECK,
-                passed=result.quarantined_count == 0,
+                passed=load.quarantined_count == 0,
                 severity=dg.AssetCheckSeverity.WARN,
-                metadata={"quarantined_rows": result.quarantined_count, "reasons": parsed.reasons},
+                metadata={"quarantined_rows": load.quarantined_count, "reasons": load.reasons},
             )
         ],
     )
@@ -109,44 +147,28 @@ def raw_file_asset(spec: CsvSpec) -> dg.AssetsDefinition:
         ],
     )
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        if spec.engine == "duckdb":
-            return _load_native(context, warehouse, spec)
-        try:
-            parsed = read_csv_files(_source_paths(spec), spec)
-        except SourceFileError as error:
-            raise _failure(error) from None
+        paths = _source_paths(spec)
+        loader = loader_sha256(settings.PACKAGE_DIR)
         with warehouse.get_connection() as con:
-            result = replace_source_rows(
-                con,
-                settings.RAW_SCHEMA,
-                spec.table,
-                parsed.rows,
-                quarantined=parsed.quarantined,
-                load_id=context.run.run_id,
-            )
-        files = parsed.rows.groupby("_source_file")["_file_sha256"].first().to_dict()
-        context.log.info(
-            f"Loaded {result.row_count} rows from {', '.join(files)} into {result.table}; "
-            f"{result.quarantined_count} quarantined, {parsed.repaired} repaired"
-        )
-        reasons = parsed.quarantined.groupby("reason").size().to_dict() if result.quarantined_count else {}
-        return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": result.row_count,
-                "dagster/column_schema": _column_schema(parsed.rows),
-                "files_sha256": files,
-                "quarantined_rows": result.quarantined_count,
-                "repaired_rows": parsed.repaired,
-                "loaded_at": result.loaded_at.isoformat(),
-            },
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name=QUARANTINE_CHECK,
-                    passed=result.quarantined_count == 0,
-                    severity=dg.AssetCheckSeverity.WARN,
-                    metadata={"quarantined_rows": result.quarantined_count, "reasons": reasons},
+            kept = _unchanged(con, spec, paths, loader)
+            if kept is not None:
+                context.log.info(
+                    f"{', '.join(kept.files)} unchanged since the load of {kept.loaded_at:%Y-%m-%d %H:%M:%S} "
+                    f"(run {kept.load_id}), by the same loader: kept its {kept.row_count} rows in "
+                    f"{settings.RAW_SCHEMA}.{spec.table}"
                 )
-            ],
-        )
+                return _materialize(spec, con, kept, reloaded=False)
+            load = _load_native if spec.engine == "duckdb" else _load_pandas
+            try:
+                record, path = load(context, con, spec, paths, loader)
+            except SourceFileError as error:
+                raise _failure(error) from None
+            record_file_load(con, settings.RAW_SCHEMA, record)
+            context.log.info(
+                f"Loaded {record.row_count} rows from {', '.join(record.files)} into "
+                f"{settings.RAW_SCHEMA}.{spec.table} ({path}); {record.quarantined_count} quarantined, "
+                f"{record.repaired} repaired"
+            )
+            return _materialize(spec, con, record, reloaded=True)
 
     return _load

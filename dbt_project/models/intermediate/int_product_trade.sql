@@ -1,6 +1,8 @@
 {#- Product-level trade from every source in one long shape: one row per reporter, partner, product, flow and
     period. KITA months are also rolled up to years the item has all twelve months of. partner_key is the
-    partner's ISO3, or 'comtrade:<code>' for a Comtrade area that is not a country (partner_iso3 NULL). -#}
+    partner's ISO3, or 'comtrade:<code>' for a Comtrade area that is not a country (partner_iso3 NULL).
+    source_loaded_at: when the raw rows behind the row were loaded (the product marts rebuild a source reloaded since
+    they were built). -#}
 with kita_monthly as (
     select
         '{{ var("reporter_iso3") }}' as reporter_iso3,
@@ -11,7 +13,8 @@ with kita_monthly as (
         sum(kita.export_usd) as export_usd,
         sum(kita.export_kg) as export_kg,
         sum(kita.import_usd) as import_usd,
-        sum(kita.import_kg) as import_kg
+        sum(kita.import_kg) as import_kg,
+        max(kita._loaded_at) as source_loaded_at
     from {{ ref('stg_kita__trade_by_partner_monthly') }} as kita
     left join {{ ref('country_name_crosswalk') }} as crosswalk
         on crosswalk.source = 'kita_hsk10'
@@ -29,7 +32,7 @@ kita_complete_years as (
 kita_periods as (
     select
         reporter_iso3, partner_iso3, product_code, 'month' as period_grain, period_start,
-        export_usd, export_kg, import_usd, import_kg
+        export_usd, export_kg, import_usd, import_kg, source_loaded_at
     from kita_monthly
     union all
     select
@@ -38,7 +41,8 @@ kita_periods as (
         sum(kita_monthly.export_usd) as export_usd,
         sum(kita_monthly.export_kg) as export_kg,
         sum(kita_monthly.import_usd) as import_usd,
-        sum(kita_monthly.import_kg) as import_kg
+        sum(kita_monthly.import_kg) as import_kg,
+        max(kita_monthly.source_loaded_at) as source_loaded_at
     from kita_monthly
     inner join kita_complete_years
         on kita_complete_years.product_code = kita_monthly.product_code
@@ -54,7 +58,7 @@ kita as (
             reporter_iso3, partner_iso3, partner_iso3 as partner_key, product_code, 'hsk10' as product_level,
             '{{ flow }}' as flow,
             period_grain, period_start, {{ flow }}_usd as value_usd, {{ flow }}_kg as net_weight_kg,
-            'kita_hsk10' as source, 'HSK' as classification
+            'kita_hsk10' as source, 'HSK' as classification, source_loaded_at
         from kita_periods
         {%- if not loop.last %}
             union all
@@ -85,7 +89,8 @@ comtrade as (
         trade.value_usd,
         trade.net_weight_kg,
         'comtrade_legacy' as source,
-        trade.classification
+        trade.classification,
+        trade._loaded_at as source_loaded_at
     from {{ ref('stg_comtrade__legacy_trade') }} as trade
     left join {{ ref('int_comtrade_area_iso3') }} as reporters on reporters.un_code = trade.reporter_code
     left join {{ ref('int_comtrade_area_iso3') }} as partners on partners.un_code = trade.partner_code

@@ -14,7 +14,7 @@ hsk_items as (
         coalesce(items.item_name, {{ dbt.concat(["'HSK '", 'trade.product_code']) }}) as description,
         substring(trade.product_code, 1, 6) as parent_code,
         hs6.section
-    from {{ ref('int_product_trade') }} as trade
+    from {{ ref('fct_product_trade') }} as trade
     left join {{ ref('critical_items') }} as items
         on cast(items.item_code as {{ dbt.type_string() }}) = trade.product_code
     left join nomenclature as hs6
@@ -30,7 +30,7 @@ older_hs as (
         min(descriptions.product_description) as description,
         substring(trade.product_code, 1, 4) as parent_code,
         min(hs4.section) as section
-    from {{ ref('int_product_trade') }} as trade
+    from {{ ref('fct_product_trade') }} as trade
     left join {{ ref('stg_comtrade__legacy_trade') }} as descriptions
         on descriptions.product_code = trade.product_code
     left join nomenclature as hs4

@@ -1,9 +1,16 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    **replace_by_period_config(['source'])
+) }}
 {#- How concentrated a reporter's imports of a product are, per period: the total and how it was obtained, the
     top supplier and its share, China's and Japan's shares, the Herfindahl-Hirschman index (sum of squared
-    shares, 0-1) and the number of suppliers. Only product-periods with a total (see fct_import_supplier_shares). -#}
+    shares, 0-1) and the number of suppliers. Only product-periods with a total (see fct_import_supplier_shares).
+    Incremental by source, as fct_product_trade. -#}
+{%- set changed = changed_sources(ref('fct_import_supplier_shares')) %}
 {% call cast_to_contract() %}
 with shares as (
-    select * from {{ ref('fct_import_supplier_shares') }}
+    select * from {{ ref('fct_import_supplier_shares') }} where {{ sources_predicate(changed) }}
 ),
 
 summary as (
@@ -17,7 +24,8 @@ summary as (
         {{ exact_sum('supplier_share * supplier_share') }} as hhi,
         coalesce({{ exact_sum("case when partner_iso3 = 'CHN' then supplier_share end") }}, 0) as china_share,
         coalesce({{ exact_sum("case when partner_iso3 = 'JPN' then supplier_share end") }}, 0) as japan_share,
-        max(source) as source
+        max(source) as source,
+        max(vintage_loaded_at) as vintage_loaded_at
     from shares
     group by reporter_iso3, product_code, product_level, period_grain, period_start
 ),
@@ -47,7 +55,9 @@ select
     summary.hhi,
     summary.supplier_count,
     summary.top_supplier_share >= {{ var('dependence_target_share') }} as is_top_supplier_share_at_least_target,
-    summary.source
+    summary.source,
+    summary.vintage_loaded_at,
+    '{{ invocation_id }}' as dbt_invocation_id
 from summary
 inner join top_suppliers
     on top_suppliers.reporter_iso3 = summary.reporter_iso3

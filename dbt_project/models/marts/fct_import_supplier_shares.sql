@@ -1,8 +1,15 @@
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    **replace_by_period_config(['source'])
+) }}
 {#- Each supplier's share of a reporter's imports of a product in a period, where a total exists: the reported
-    World row, or (for sources that list every partner, seed product_sources) the sum over partners. -#}
+    World row, or (for sources that list every partner, seed product_sources) the sum over partners.
+    Incremental by source, as fct_product_trade: the sources it rebuilt since this mart was built. -#}
+{%- set changed = changed_sources(ref('fct_product_trade')) %}
 {% call cast_to_contract() %}
 with imports as (
-    select * from {{ ref('fct_product_trade') }} where flow = 'import'
+    select * from {{ ref('fct_product_trade') }} where flow = 'import' and {{ sources_predicate(changed) }}
 ),
 
 partner_sums as (
@@ -52,7 +59,9 @@ select
             imports.period_start
         order by imports.value_usd desc
     ) as supplier_rank,
-    imports.source
+    imports.source,
+    imports.vintage_loaded_at,
+    '{{ invocation_id }}' as dbt_invocation_id
 from imports
 inner join totals
     on totals.reporter_iso3 = imports.reporter_iso3

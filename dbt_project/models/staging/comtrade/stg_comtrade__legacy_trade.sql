@@ -15,5 +15,6 @@ select
     {{ adapter.quote("Flag") }} as estimation_flag,
     _hs_code_repaired as is_code_repaired,
     _source_file,
-    _row_number
+    _row_number,
+    _loaded_at
 from {{ source('comtrade', 'comtrade_legacy_trade') }}
