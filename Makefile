@@ -63,10 +63,10 @@ spark: install-spark
 	$(PY) -m dagster_project.cli_spark
 
 ## the whole test suite: unit tests, then real Dagster + dbt runs into temporary DuckDB files; on every core
-## (pytest-xdist; TEST_WORKERS=1 runs it in one process)
+## (pytest-xdist; tests that share a module fixture stay on one worker, xdist_group; TEST_WORKERS=1: one process)
 test: install
 	$(PY) -m dagster_project.cli prepare
-	$(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(or $(TEST_WORKERS),auto))
+	$(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(or $(TEST_WORKERS),auto) --dist loadgroup)
 
 ## lint, no warehouse needed: ruff (rules and format) over the Python, sqlfluff over the dbt project (dbt_project/.sqlfluff)
 lint: install

@@ -1,17 +1,21 @@
-"""The publish gate on every path, vintages that supersede, and the one-writer lock: real Dagster runs with real
-dbt into temporary DuckDB files; the KCS source is a real HTTP server on 127.0.0.1 serving SYNTHETIC figures
-(test_live_sources.synthetic_kcs_month), never a real statistic."""
+"""The publish gate on every path (a failing data test publishes nothing), vintages that supersede, and the
+one-writer lock: real Dagster runs with real dbt into temporary DuckDB files; the KCS source is a real HTTP server
+on 127.0.0.1 serving SYNTHETIC figures (test_live_sources.synthetic_kcs_month), never a real statistic."""
 
 import hashlib
 
 import dagster as dg
 
 from dagster_project import settings
+from dagster_project.cli import publish_lines
 from dagster_project.sources import inbox, kcs_api
 from dagster_project.warehouse.gate import WarehouseLock
+from dagster_project.warehouse.publish import list_generations, previous_path, publish
 
-from ..live_payloads import Reply, kcs_envelope
+from ..live_payloads import kcs_envelope
 from .conftest import (
+    MONTHLY_SUMS_CHECK,
+    check_evaluations,
     inflate_june_2019_china_exports,
     query,
     served_path_for,
@@ -20,6 +24,7 @@ from .conftest import (
 from .kcs_december_2023 import december_2023_records
 from .test_live_sources import live_server, synthetic_kcs_month  # noqa: F401 (fixture)
 
+SERVED_KEYS = {dg.AssetKey(["serving", "warehouse"]), dg.AssetKey(["serving", "report"])}
 JUNE_2019_CHINA_EXPORTS_USD = 10_422_956_000  # the shipped KOSIS file: 10,422,956 thousand USD
 
 
@@ -42,12 +47,23 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
         monkeypatch.delenv(env, raising=False)
     monkeypatch.setenv(settings.LANDING_DIR_ENV, str(tmp_path / "landing"))
     served = served_path_for(warehouse_copy)
+    publish(warehouse_copy, served)  # the served file before the bad figure (setup: the work file passed its build)
+    served_before = digest(served)
     work_before = digest(warehouse_copy)
+    # A plausible but wrong monthly figure (a valid number), caught by the months-add-up-to-the-year test.
     inflate_june_2019_china_exports(raw_copy)
 
     failed = run_job("build_warehouse", warehouse_copy, raw_copy)
     assert not failed.success
-    assert any("monthly_sums_match_annual" in m for m in step_failure_messages(failed)) or not failed.success
+    failed_checks = {(c.asset_key, c.check_name) for c in check_evaluations(failed) if not c.passed}
+    assert (dg.AssetKey(["marts", "fct_bilateral_trade"]), MONTHLY_SUMS_CHECK) in failed_checks
+    # dbt ran; the serving assets did not start, so nothing was published or rotated
+    started = {event.step_key for event in failed.all_events if event.event_type_value == "STEP_START"}
+    assert "trade_dbt_models" in started and started.isdisjoint({"serving__warehouse", "serving__report"})
+    assert {event.asset_key for event in failed.get_asset_materialization_events()}.isdisjoint(SERVED_KEYS)
+    assert digest(served) == served_before and len(list_generations(served)) == 1
+    assert not previous_path(served).exists()
+    assert publish_lines(failed)[0].startswith("NOT published")
     assert digest(warehouse_copy) == work_before  # the work file is the last good state
     kept = list((warehouse_copy.parent / "candidates").glob(f"{failed.run_id}.failed.duckdb"))
     assert kept, "the failed candidate is kept for inspection"
@@ -132,7 +148,7 @@ def test_a_bad_inbox_drop_is_rejected_with_its_reason_and_publishes_nothing(
     monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
     monkeypatch.setenv(settings.LANDING_DIR_ENV, str(tmp_path / "landing"))
     served = served_path_for(warehouse_copy)
-    assert run_job("publish_warehouse", warehouse_copy, raw_copy).success
+    publish(warehouse_copy, served)  # the served file before the drop (setup: the work file passed its build)
     served_before = query(served, "select count(*) from marts.fct_monthly_trade")
     folder = settings.inbox_dir() / kcs_api.NATION_TRADE / "2024-05"
     folder.mkdir(parents=True)
@@ -148,28 +164,6 @@ def test_a_bad_inbox_drop_is_rejected_with_its_reason_and_publishes_nothing(
     assert "not the pages of one response" in (rejected / "a.xml.reason.txt").read_text()
     assert inbox.pending(kcs_api.NATION_TRADE) == []
     assert query(served, "select count(*) from marts.fct_monthly_trade") == served_before
-
-
-def test_an_empty_repull_is_recorded_and_keeps_the_month(
-    live_server,  # noqa: F811 (the fixture, imported from test_live_sources)
-    warehouse_copy,
-    run_job,
-):
-    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    live_server.route(
-        "/nationtrade/getNationtradeList", lambda q: Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR"))
-    )
-    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    assert query(
-        warehouse_copy,
-        """select status, row_count from raw.load_vintages
-        where source_table = 'kcs_trade_by_country' and partition = '2024-03' order by _loaded_at""",
-    ) == [("new", len(synthetic_kcs_month("202403"))), ("empty", 0)]  # the partners and the 총계 row
-    assert query(
-        warehouse_copy,
-        """select count(*) from marts.fct_monthly_trade
-        where source = 'kcs_api' and period_start = date '2024-03-01' and partner_code_category = 'country'""",
-    ) == [(3,)]
 
 
 def test_a_run_started_while_another_holds_the_lock_writes_nothing(warehouse_copy, run_job, monkeypatch):

@@ -1,7 +1,9 @@
 """The item marts, the 3050 proxy basket and the threshold counts on a small SYNTHETIC fixture (made-up figures in
 raw.kcs_trade_by_item_country) whose answers are computed by hand below; and a one-month incremental run."""
 
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -39,12 +41,20 @@ def insert(warehouse, rows, load_id="synthetic-1"):
             )
 
 
-@pytest.fixture
-def fixture_marts(warehouse_copy, run_job):
-    """The gate alone (whole dbt build, promote) on the built warehouse with the fixture in raw."""
-    insert(warehouse_copy, JANUARY_2022)
-    assert run_job("publish_warehouse", warehouse_copy).success
-    return warehouse_copy
+# The module's tests share one gated build of the fixture (pytest-xdist keeps the group on one worker).
+pytestmark = pytest.mark.xdist_group("item_marts")
+
+
+@pytest.fixture(scope="module")
+def fixture_marts(built, run_job, tmp_path_factory):
+    """The gate alone (whole dbt build, promote) on a copy of the built warehouse with the fixture in raw; read
+    only by the tests (test_one_new_month_incrementally works on its own copy)."""
+    source, result = built
+    assert result.success, "the baseline build failed; see test_build"
+    warehouse = Path(shutil.copy(source, tmp_path_factory.mktemp("item_fixture") / "warehouse.duckdb"))
+    insert(warehouse, JANUARY_2022)
+    assert run_job("publish_warehouse", warehouse).success
+    return warehouse
 
 
 def test_threshold_counts_on_the_fixture(fixture_marts):
@@ -106,9 +116,10 @@ def test_proxy_basket_on_the_fixture(fixture_marts):
     assert row == (12, 4, pytest.approx((0.6 + 0.95 + 0.5 + 0.6) / 4), pytest.approx(weighted), pytest.approx(0.6), 3)
 
 
-def test_one_new_month_incrementally(fixture_marts, run_job):
+def test_one_new_month_incrementally(fixture_marts, run_job, tmp_path):
     """February arrives as a vintage; the next build rebuilds February and the year 2022 only: January's rows
     (and every KITA row) keep the dbt_invocation_id of the build that wrote them."""
+    fixture_marts = Path(shutil.copy(fixture_marts, tmp_path / "warehouse.duckdb"))
     before = query(
         fixture_marts,
         """select source, period_grain, period_start, dbt_invocation_id, count(*)

@@ -102,7 +102,13 @@ VOLATILE = {
 }
 
 
-def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy, run_job, landing_root):
+def test_a_month_end_to_end_then_repulled_unchanged_revised_and_empty(
+    live_server, warehouse_copy, run_job, landing_root
+):
+    """One month's life, each step a real gated run of its partition: the first pull reaches the marts; the same
+    figures pulled again write no vintage and leave the marts identical; KCS revising the month adds a vintage, and
+    the revision shows; an empty re-pull is recorded as such and the month keeps its figures."""
+    # 1. End to end
     result = run_job("refresh_monthly", warehouse_copy, partition_key="2024-03")
     assert result.success
     rows = query(
@@ -132,9 +138,7 @@ def test_a_partition_runs_end_to_end_into_the_marts(live_server, warehouse_copy,
         if path.is_file():
             assert SECRET_KEY.encode() not in path.read_bytes() and b"SyNtHeTiC" not in path.read_bytes()
 
-
-def test_rerunning_a_partition_leaves_the_marts_identical(live_server, warehouse_copy, run_job):
-    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    # 2. The same month pulled again: no new vintage, the same marts
     before = {table: table_contents(warehouse_copy, table, VOLATILE[table]) for table in MONTHLY_MARTS}
     vintages = query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country")
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
@@ -142,10 +146,8 @@ def test_rerunning_a_partition_leaves_the_marts_identical(live_server, warehouse
     assert after == before
     assert query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country") == vintages  # no new vintage
 
-
-def test_a_revised_month_keeps_both_vintages_and_shows_the_revision(live_server, warehouse_copy, run_job):
-    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
-    live_server.bumps["202403"] = 12_345  # KCS revises March's exports by +12,345 USD per partner
+    # 3. KCS revises March's exports by +12,345 USD per partner
+    live_server.bumps["202403"] = 12_345
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
     revisions = query(
         warehouse_copy,
@@ -156,7 +158,7 @@ def test_a_revised_month_keeps_both_vintages_and_shows_the_revision(live_server,
     assert [(code, count, int(rev), int(imp)) for code, count, _, _, rev, imp in revisions] == [
         (code, 2, 12_345, 0) for code in sorted(PARTNERS)
     ]
-    first = {r["statCd"]: int(r["expDlr"].replace(",", "")) for r in synthetic_kcs_month("202403")[:-1]}
+    first = {code: int(record["expDlr"].replace(",", "")) for code, record in expected.items()}
     assert {code: int(f) for code, _, f, _, _, _ in revisions} == first
     [(latest_us,)] = query(
         warehouse_copy,
@@ -164,6 +166,20 @@ def test_a_revised_month_keeps_both_vintages_and_shows_the_revision(live_server,
         where source = 'kcs_api' and partner_code = 'US'""",
     )
     assert int(latest_us) == first["US"] + 12_345
+
+    # 4. A re-pull that comes back empty (KCS code 03) is recorded, and the month keeps its figures
+    live_server.route(KCS_PATH, lambda q: Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR")))
+    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    assert query(
+        warehouse_copy,
+        """select status, row_count from raw.load_vintages where source_table = 'kcs_trade_by_country'
+        and partition = '2024-03' order by _loaded_at desc limit 1""",
+    ) == [("empty", 0)]
+    assert query(
+        warehouse_copy,
+        """select export_usd from marts.fct_monthly_trade
+        where source = 'kcs_api' and partner_code = 'US' and period_start = date '2024-03-01'""",
+    ) == [(latest_us,)]
 
 
 def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(
