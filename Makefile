@@ -76,7 +76,7 @@ lint: install
 
 ## benchmark at customs scale: SYNTHETIC item x partner x month rows (ROWS=5000000,10000000,20000000; pandas up to
 ## PANDAS_MAX_ROWS=10000000, it holds everything in memory) through the
-## real pipeline, beside bare DuckDB and pandas doing the same work; prints a table (~20-30 min on 2 cores)
+## real pipeline, beside bare DuckDB and pandas doing the same work; prints a table (~40 min on 2 cores)
 BENCH_ROWS := 5000000,10000000,20000000
 bench: prepare
 	$(PY) -m tests.benchmarks.bench_items --rows $(or $(ROWS),$(BENCH_ROWS)) --pandas-max-rows $(or $(PANDAS_MAX_ROWS),10000000)
