@@ -36,13 +36,13 @@ from dagster_project.warehouse.load import (
     VintageResult,
     create_quarantine,
     create_vintage_table,
-    log_vintage,
+    literal,
     quote,
-    vintage_status,
+    record_vintage,
 )
 from dagster_project.warehouse.native_load import configure
 
-_quote = quote
+_quote, _lit = quote, literal
 TABLE = "kcs_trade_by_item_country"
 # Every item-by-country figure, fetched or replayed, is one series.
 SOURCE_LABEL = "kcs_nitemtrade"
@@ -244,7 +244,7 @@ def append_item_month(
         )
         con.execute("BEGIN TRANSACTION")
         try:
-            status, logged, previous_row_count = vintage_status(
+            status, previous_row_count = record_vintage(
                 con,
                 schema,
                 table,
@@ -252,6 +252,9 @@ def append_item_month(
                 partition=month,
                 fingerprint=fingerprint,
                 row_count=int(row_count),
+                source_files=source_files,
+                loaded_at=loaded_at,
+                load_id=load_id,
             )
             if status == NEW:
                 con.execute(
@@ -284,20 +287,6 @@ def append_item_month(
                     WHERE t._reject IS NOT NULL"""
             )
             (quarantined,) = con.execute(f"SELECT count(*) FROM {_TYPED} WHERE _reject IS NOT NULL").fetchone()
-            if logged:
-                log_vintage(
-                    con,
-                    schema,
-                    table,
-                    source_label=source_label,
-                    partition=month,
-                    status=status,
-                    row_count=int(row_count),
-                    fingerprint=fingerprint,
-                    source_files=source_files,
-                    loaded_at=loaded_at,
-                    load_id=load_id,
-                )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -316,7 +305,3 @@ def append_item_month(
         previous_row_count=previous_row_count,
     )
     return result, int(quarantined)
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -39,6 +39,11 @@ def quote(identifier: str) -> str:
 _quote = quote
 
 
+def literal(text: str) -> str:
+    """A DuckDB string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 @contextmanager
 def _transaction(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]):
     """Register the incoming frames as views and run the block in one transaction: all of it, or none of it."""
@@ -218,7 +223,7 @@ def append_vintage(
     incoming = f"_incoming_{table}"
     create_vintage_table(con, schema, table, rows)
     with _transaction(con, {incoming: frame}):
-        status, logged, previous_row_count = vintage_status(
+        status, previous_row_count = record_vintage(
             con,
             schema,
             table,
@@ -226,23 +231,12 @@ def append_vintage(
             partition=partition,
             fingerprint=fingerprint,
             row_count=len(frame),
+            source_files=source_files,
+            loaded_at=loaded_at,
+            load_id=load_id,
         )
         if status == NEW:
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_quote(incoming)}")
-        if logged:
-            log_vintage(
-                con,
-                schema,
-                table,
-                source_label=source_label,
-                partition=partition,
-                status=status,
-                row_count=len(frame),
-                fingerprint=fingerprint,
-                source_files=source_files,
-                loaded_at=loaded_at,
-                load_id=load_id,
-            )
     return VintageResult(
         table=f"{schema}.{table}",
         partition=partition,
@@ -255,7 +249,7 @@ def append_vintage(
     )
 
 
-def vintage_status(
+def record_vintage(
     con: duckdb.DuckDBPyConnection,
     schema: str,
     table: str,
@@ -264,10 +258,14 @@ def vintage_status(
     partition: str,
     fingerprint: str,
     row_count: int,
-) -> tuple[str, bool, int | None]:
-    """What a load of (source label, partition) with these figures is, against raw.load_vintages: its status
-    (NEW, EMPTY or UNCHANGED), whether it is logged, and the row count of the latest NEW vintage (None: none).
-    Call inside the load's transaction; every vintage loader (pandas rows or DuckDB-native) decides the same way."""
+    source_files: list[str],
+    loaded_at: datetime,
+    load_id: str,
+) -> tuple[str, int | None]:
+    """What a load of (source label, partition) with these figures is, against raw.load_vintages, logged there when
+    it is news: returns its status (NEW, EMPTY or UNCHANGED) and the row count of the latest NEW vintage before it
+    (None: none). The caller writes the rows when the status is NEW. Call inside the load's transaction; every
+    vintage loader (pandas rows or DuckDB-native) decides the same way."""
     log = f"{_quote(schema)}.{VINTAGE_LOG}"
     previous = con.execute(
         f"""SELECT status, content_sha256, row_count FROM {log}
@@ -290,29 +288,22 @@ def vintage_status(
     else:
         status = NEW
     # Logged: new figures, an empty pull, and figures that came back unchanged after an empty pull.
-    logged = status in (NEW, EMPTY) or (status == UNCHANGED and previous_status == EMPTY and row_count > 0)
-    return status, logged, (last_new[1] if last_new else None)
-
-
-def log_vintage(
-    con: duckdb.DuckDBPyConnection,
-    schema: str,
-    table: str,
-    *,
-    source_label: str,
-    partition: str,
-    status: str,
-    row_count: int,
-    fingerprint: str,
-    source_files: list[str],
-    loaded_at: datetime,
-    load_id: str,
-) -> None:
-    """One line of raw.load_vintages."""
-    con.execute(
-        f"INSERT INTO {_quote(schema)}.{VINTAGE_LOG} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [table, source_label, partition, status, row_count, fingerprint, json.dumps(source_files), loaded_at, load_id],
-    )
+    if status in (NEW, EMPTY) or (status == UNCHANGED and previous_status == EMPTY and row_count > 0):
+        con.execute(
+            f"INSERT INTO {log} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                table,
+                source_label,
+                partition,
+                status,
+                row_count,
+                fingerprint,
+                json.dumps(source_files),
+                loaded_at,
+                load_id,
+            ],
+        )
+    return status, (last_new[1] if last_new else None)
 
 
 # ----------------------------------------------------------------------------------------- unchanged files

@@ -34,9 +34,9 @@ import duckdb
 
 from dagster_project import settings
 from dagster_project.sources.files import QUARANTINE_COLUMNS, Column, CsvSpec, SourceFileError
-from dagster_project.warehouse.load import LOAD_COLUMNS, LoadResult, create_quarantine, quote
+from dagster_project.warehouse.load import LOAD_COLUMNS, LoadResult, create_quarantine, literal, quote
 
-_quote = quote
+_quote, _lit = quote, literal
 
 _CHUNK = 1 << 24
 _STAGE = "_native_stage"  # one file's text, rowid = data row - 1
@@ -61,10 +61,6 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit()}'")
     con.execute(f"SET threads = {int(settings.duckdb_threads())}")
     con.execute("SET preserve_insertion_order = true")
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _hash_and_decode(path: Path, display: str, encoding: str, scratch: Path) -> tuple[str, bytes, Path]:
