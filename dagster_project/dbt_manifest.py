@@ -18,9 +18,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -152,3 +154,53 @@ def _is_run_folder(path: Path) -> bool:
 
     parts = path.name.rsplit("-", 2)
     return is_hex7(path.name) or (len(parts) == 3 and is_hex7(parts[1]) and is_hex7(parts[2]))
+
+
+# --------------------------------------------------------------------------------------------- parse state
+# dbt reuses its last parse (partial parsing, target/partial_parse.msgpack) only while the profile's connection
+# settings are the same; otherwise it parses every file again (~7 s here). dagster-dbt gives each invocation a new
+# target folder and seeds it from target/partial_parse.msgpack, which `dbt parse` wrote for the work file's
+# profile, not a run's candidate: every run parsed from scratch. So the state each invocation leaves is kept per
+# profile (one file per set of profile values) and the next invocation with the same profile starts from it. dbt
+# still checks every file's hash against it, so a stale state costs a parse, never a wrong manifest.
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+PARSE_STATES_DIR = "parse_states"
+PARSE_STATES_KEEP = 8  # work files of one checkout (tests build many; `make warehouse` one)
+_ENV_VAR = re.compile(r"""env_var\(\s*['"]([A-Za-z0-9_]+)['"]""")
+
+
+def profile_key(project_dir: Path, target: str, environ: Mapping[str, str] | None = None) -> str:
+    """Identifies the profile a dbt invocation will see: its target and every environment variable profiles.yml
+    reads (the warehouse path, DuckDB's limits, ...), with their values now."""
+    environ = os.environ if environ is None else environ
+    names = sorted(set(_ENV_VAR.findall((project_dir / "profiles.yml").read_text(encoding="utf-8"))))
+    text = json.dumps([target, [[name, environ.get(name)] for name in names]])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def restore_parse_state(states_dir: Path, key: str, invocation_dir: Path) -> bool:
+    """Put the parse state last kept for this profile into a new invocation's target folder; True if there was one
+    (dagster-dbt does not overwrite it with target/partial_parse.msgpack)."""
+    state = states_dir / PARSE_STATES_DIR / f"{key}.msgpack"
+    if not state.is_file():
+        return False
+    invocation_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(state, invocation_dir / PARTIAL_PARSE_FILE)
+    return True
+
+
+def keep_parse_state(states_dir: Path, key: str, invocation_dir: Path, keep: int = PARSE_STATES_KEEP) -> bool:
+    """Keep the parse state a finished invocation wrote, for the next one with this profile (atomic: parallel
+    processes may keep states at once); prune to the `keep` most recently kept. True if there was one."""
+    written = invocation_dir / PARTIAL_PARSE_FILE
+    if not written.is_file():
+        return False
+    folder = states_dir / PARSE_STATES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = folder / f".{key}.{os.getpid()}.tmp"
+    shutil.copyfile(written, temp)
+    os.replace(temp, folder / f"{key}.msgpack")
+    states = sorted(folder.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in states[keep:]:
+        stale.unlink(missing_ok=True)
+    return True

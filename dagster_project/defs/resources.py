@@ -1,7 +1,7 @@
 """Resources shared by every run: the warehouse (behind the run gate) and the dbt CLI."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from importlib import metadata
@@ -13,7 +13,7 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 from pydantic import PrivateAttr
 
-from dagster_project import settings
+from dagster_project import dbt_manifest, settings
 from dagster_project.defs.project import trade_dbt_project
 from dagster_project.warehouse import gate
 from dagster_project.warehouse.live_tables import ensure_live_tables
@@ -23,7 +23,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse as one run sees it: a candidate copy of the last good work file.
 
     Set up once per run (whatever starts it: CLI, schedule, sensor, UI): take the warehouse lock, copy the work
-    file to `candidates/<run id>.duckdb`. Every loader and dbt write the candidate. `serving/warehouse` promotes it
+    file to `candidates/<work file name>`. Every loader and dbt write the candidate. `serving/warehouse` promotes it
     over the work file once a whole dbt build passed on it in this run; otherwise, at the end of the run, it is set
     aside as `<run id>.failed.duckdb` and the work file is as it was before the run.
     """
@@ -112,7 +112,33 @@ class TradeDbtCliResource(DbtCliResource):
     """dagster-dbt's dbt CLI resource without two costs this project never uses (~3 s each, per resource and per
     invocation, measured): `dbt --version` in a subprocess to learn the version of the dbt beside this interpreter,
     and a dbt adapter opened in the Dagster process, only used by `fetch_row_counts()`/`fetch_column_metadata()`.
+
+    And each invocation starts from the parse the last one with the same profile left (dbt_manifest.py, "parse
+    state"): without it every run's dbt parsed the whole project again (~7 s), since the candidate's path is in the
+    profile. `keep_parse_state(invocation)` after an invocation finished keeps its state for the next.
     """
+
+    def _states_dir(self) -> Path:
+        # where dagster-dbt reads target/partial_parse.msgpack from: DBT_TARGET_PATH, default <project>/target
+        path = Path(os.environ.get("DBT_TARGET_PATH") or "target")
+        return path if path.is_absolute() else Path(self.project_dir) / path
+
+    @staticmethod
+    def _target(args: Sequence[str]) -> str:
+        args = list(args)
+        return args[args.index("--target") + 1] if "--target" in args[:-1] else "(profile default)"
+
+    def cli(self, args: Sequence[str], *, target_path: Path | None = None, context=None, **kwargs):
+        target_path = target_path or self._get_unique_target_path(context=context)
+        folder = target_path if target_path.is_absolute() else Path(self.project_dir) / target_path
+        key = dbt_manifest.profile_key(Path(self.project_dir), self._target(args))
+        dbt_manifest.restore_parse_state(self._states_dir(), key, folder)
+        return super().cli(args, target_path=target_path, context=context, **kwargs)
+
+    def keep_parse_state(self, invocation) -> None:
+        """Keep the parse state a finished invocation left, for the next invocation with the same profile."""
+        key = dbt_manifest.profile_key(Path(self.project_dir), self._target(invocation.process.args))
+        dbt_manifest.keep_parse_state(self._states_dir(), key, Path(invocation.target_path))
 
     @cached_property
     def _cli_version(self) -> version.Version:

@@ -1,7 +1,7 @@
 """The run gate: every run builds a candidate copy of the last good work file and promotes it only if it passed.
 
 ```
-last good work file ──copy──> candidates/<run id>.duckdb ── loads, dbt build (every model, every test) ──┐
+last good work file ──copy──> candidates/<work file name> ── loads, dbt build (every model, every test) ──┐
                                                                                                       │ passed
           work file  <──────────────────── promote (checkpoint, os.replace) <─────────────────────────┘
                                            failed: candidates/<run id>.failed.duckdb (+ .reason.txt), kept
@@ -11,6 +11,11 @@ A run holds the warehouse lock (an flock beside the work file) from before the c
 promoted or set aside, so two runs never interleave on one warehouse, whatever started them (CLI, daemon, tests).
 The work file therefore only ever holds a state on which a whole dbt build passed, and the next run always starts
 from it: a failed or killed run needs no cleanup.
+
+The candidate has the same path in every run of a work file (runs of one work file never overlap): dbt's profile
+names the file, and dbt parses the project again from scratch (~7 s) whenever the profile changes; with one path
+per work file, a run starts from the previous run's parse (see TradeDbtCliResource). Which run builds it is written
+beside it (`<name>.run`), so a candidate left by a killed run is still set aside under that run's id.
 
 No Dagster imports: the Dagster resource (defs/resources.py), the CLI and the tests call these functions.
 """
@@ -36,6 +41,7 @@ from .publish import fsync_dir, wal_path
 CANDIDATES_DIR = "candidates"
 FAILED_SUFFIX = ".failed.duckdb"
 PASSED_STAMP_SUFFIX = ".passed.json"
+RUN_ID_SUFFIX = ".run"
 
 
 class WarehouseBusyError(RuntimeError):
@@ -149,6 +155,19 @@ class Candidate:
     def stamp(self) -> Path:
         return self.path.with_name(self.path.stem + PASSED_STAMP_SUFFIX)
 
+    @property
+    def failed_path(self) -> Path:
+        return self.path.with_name(self.run_id + FAILED_SUFFIX)
+
+
+def candidate_path(work_file: Path) -> Path:
+    """Where every run of this work file builds its candidate (beside it: promotion is an atomic rename)."""
+    return candidates_dir(work_file) / Path(work_file).name
+
+
+def _run_id_path(candidate: Path) -> Path:
+    return candidate.with_name(candidate.stem + RUN_ID_SUFFIX)
+
 
 def _file_state(path: Path) -> dict[str, int]:
     stat = path.stat()
@@ -162,9 +181,13 @@ def set_aside_abandoned(work_file: Path) -> list[Path]:
     for path in sorted(folder.glob("*.duckdb")) if folder.is_dir() else []:
         if path.name.endswith(FAILED_SUFFIX):
             continue
-        target = path.with_name(path.stem + FAILED_SUFFIX)
+        # the run that built it, as written when it started (a candidate named after its run: an older layout)
+        run_file = _run_id_path(path)
+        run_id = run_file.read_text(encoding="utf-8").strip() if run_file.exists() else ""
+        target = path.with_name((run_id or path.stem) + FAILED_SUFFIX)
         wal_path(path).unlink(missing_ok=True)  # a dead run's uncommitted work: not part of any state
         path.with_name(path.stem + PASSED_STAMP_SUFFIX).unlink(missing_ok=True)
+        run_file.unlink(missing_ok=True)
         os.replace(path, target)
         target.with_suffix(".reason.txt").write_text(
             "abandoned: the run that built it ended without promoting or setting it aside (killed?)\n", encoding="utf-8"
@@ -190,13 +213,14 @@ def prune_failed(work_file: Path, keep: int) -> list[Path]:
 
 
 def prepare_candidate(work_file: Path, run_id: str) -> Candidate:
-    """Copy the last good work file to `candidates/<run id>.duckdb` (an empty candidate if there is none yet).
-    Call with the warehouse lock held."""
+    """Copy the last good work file to `candidates/<work file name>` (an empty candidate if there is none yet) and
+    write the run id beside it. Call with the warehouse lock held."""
     work_file = Path(work_file)
     folder = candidates_dir(work_file)
     folder.mkdir(parents=True, exist_ok=True)
     set_aside_abandoned(work_file)
-    path = folder / f"{run_id}.duckdb"
+    path = candidate_path(work_file)
+    _run_id_path(path).write_text(run_id + "\n", encoding="utf-8")
     if work_file.exists():
         if wal_path(work_file).exists():  # someone wrote the work file by hand (a dbt run): keep their writes
             checkpoint(work_file)
@@ -238,6 +262,7 @@ def promote(candidate: Candidate) -> Path:
     wal_path(candidate.work_file).unlink(missing_ok=True)
     os.replace(candidate.path, candidate.work_file)
     candidate.stamp.unlink(missing_ok=True)
+    _run_id_path(candidate.path).unlink(missing_ok=True)
     fsync_dir(candidate.work_file.parent)
     return candidate.work_file
 
@@ -248,9 +273,10 @@ def set_aside_failed(candidate: Candidate, reason: str) -> Path | None:
         return None
     with contextlib.suppress(duckdb.Error, GateError):  # then kept as it is: it is only there to be looked at
         checkpoint(candidate.path)
-    target = candidate.path.with_name(candidate.path.stem + FAILED_SUFFIX)
+    target = candidate.failed_path
     os.replace(candidate.path, target)
     wal_path(candidate.path).unlink(missing_ok=True)
     candidate.stamp.unlink(missing_ok=True)
+    _run_id_path(candidate.path).unlink(missing_ok=True)
     target.with_suffix(".reason.txt").write_text(reason.rstrip() + "\n", encoding="utf-8")
     return target

@@ -172,6 +172,22 @@ def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     DuckDB's `hash()` is a 64-bit row hash; a changed row leaves the sum equal with negligible probability. The
     hash may change with the DuckDB version: then one extra (equal) generation is published, never a change missed
     (except one beyond the 12th significant digit of a double)."""
+    return marts_fingerprint_parts(con)[0]
+
+
+# The rows of a dbt-built mart name the dbt invocation that wrote them (BUILD_ID_COLUMN), and dbt never updates a
+# row in place: an incremental build deletes rows and inserts its own under its new id, a table build writes all
+# rows under its id. So the rows under one id that are as many as when they were hashed are the rows that were
+# hashed: their hash sum is taken from the served generation's record and only new or thinned ids are hashed. A
+# new month then hashes its own rows, not the whole history of the item marts; the fingerprint is the same.
+BUILD_ID_COLUMN = "dbt_invocation_id"
+
+
+def marts_fingerprint_parts(con: duckdb.DuckDBPyConnection, known: dict | None = None) -> tuple[str, dict]:
+    """The marts fingerprint and its parts: per relation its columns, what it adds to the digest (name, kind,
+    columns, rows, hash sum) and, for tables with BUILD_ID_COLUMN, the rows and hash sum per build id. `known`: the
+    parts recorded with the served generation (reused where valid)."""
+    known = known if (known or {}).get("duckdb") == duckdb.__version__ else {}
     relations = con.execute(
         "select table_name, 'table' from duckdb_tables() where schema_name = $schema "
         "union all select view_name, 'view' from duckdb_views() where schema_name = $schema and not internal "
@@ -179,12 +195,16 @@ def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
         {"schema": MARTS_SCHEMA},
     ).fetchall()
     digest = hashlib.sha256(FINGERPRINT_KIND.encode())
+    parts: dict = {"duckdb": duckdb.__version__, "relations": {}}
     for name, kind in relations:
-        columns = con.execute(
-            "select column_name, data_type from duckdb_columns() "
-            "where schema_name = ? and table_name = ? order by column_index",
-            [MARTS_SCHEMA, name],
-        ).fetchall()
+        columns = [  # lists, as they come back from the JSON record
+            list(column)
+            for column in con.execute(
+                "select column_name, data_type from duckdb_columns() "
+                "where schema_name = ? and table_name = ? order by column_index",
+                [MARTS_SCHEMA, name],
+            ).fetchall()
+        ]
         values = (
             ", ".join(
                 _significant(_quoted(column)) if data_type in ("DOUBLE", "FLOAT") else _quoted(column)
@@ -193,11 +213,43 @@ def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
             )
             or "1"
         )
-        rows, row_hash_sum = con.execute(
-            f"select count(*), coalesce(sum(hash(row({values}))::hugeint), 0) from {MARTS_SCHEMA}.{_quoted(name)}"
-        ).fetchone()
-        digest.update(json.dumps([name, kind, columns, rows, str(row_hash_sum)]).encode())
-    return digest.hexdigest()
+        relation = f"{MARTS_SCHEMA}.{_quoted(name)}"
+        row_hash_sum = "coalesce(sum(hash(row(" + values + "))::hugeint), 0)"
+        if kind == "table" and any(column == BUILD_ID_COLUMN for column, _ in columns):
+            was = (known.get("relations") or {}).get(name) or {}
+            builds = _build_sums(
+                con, relation, row_hash_sum, was.get("builds", {}) if was.get("columns") == columns else {}
+            )
+            rows = sum(count for count, _ in builds.values())
+            row_hash_total = sum(int(total) for _, total in builds.values())
+        else:
+            builds = None
+            rows, row_hash_total = con.execute(f"select count(*), {row_hash_sum} from {relation}").fetchone()
+        entry = [name, kind, columns, rows, str(row_hash_total)]
+        digest.update(json.dumps(entry).encode())
+        # per relation, what it adds to the digest: a reader of a few marts (the report) can tell if they changed
+        parts["relations"][name] = {"columns": columns, "digest": entry, **({"builds": builds} if builds else {})}
+    return digest.hexdigest(), parts
+
+
+def _build_sums(con: duckdb.DuckDBPyConnection, relation: str, row_hash_sum: str, known: dict) -> dict:
+    """{build id: [rows, hash sum as text]} of a relation; the sums of `known` builds whose rows are as many as
+    recorded are reused, the others computed. Rows without a build id are hashed every time (key "")."""
+    build = _quoted(BUILD_ID_COLUMN)
+    counts = {
+        key or "": rows
+        for key, rows in con.execute(f"select {build}, count(*) from {relation} group by all").fetchall()
+    }
+    sums = {key: known[key] for key, rows in counts.items() if key and key in known and known[key][0] == rows}
+    missing = [key for key in counts if key not in sums]
+    if missing:
+        for key, rows, total in con.execute(
+            f"select coalesce({build}, ''), count(*), {row_hash_sum} from {relation} "
+            f"where list_contains($missing, coalesce({build}, '')) group by all",
+            {"missing": missing},
+        ).fetchall():
+            sums[key] = [rows, str(total)]
+    return sums
 
 
 def file_fingerprint(database: Path) -> str:
@@ -213,13 +265,21 @@ def _write_info(generation: Path, info: dict) -> None:
     os.replace(temp, sidecar)
 
 
+def _same_kind(info: dict) -> bool:
+    return info.get("fingerprint_kind") == FINGERPRINT_KIND and bool(info.get("fingerprint"))
+
+
 def _generation_fingerprint(generation: Path) -> str:
     info = generation_info(generation)
-    if info.get("fingerprint_kind") == FINGERPRINT_KIND and info.get("fingerprint"):
+    if _same_kind(info):
         return info["fingerprint"]
     # Adopted from the layout before generations, or recorded by an older method: compute once, record it.
-    fingerprint = file_fingerprint(generation)
-    _write_info(generation, {**info, "fingerprint": fingerprint, "fingerprint_kind": FINGERPRINT_KIND})
+    with duckdb.connect(str(generation), read_only=True) as con:
+        fingerprint, parts = marts_fingerprint_parts(con)
+    _write_info(
+        generation,
+        {**info, "fingerprint": fingerprint, "fingerprint_kind": FINGERPRINT_KIND, "fingerprint_parts": parts},
+    )
     return fingerprint
 
 
@@ -443,7 +503,10 @@ def publish(
                     if wal_path(work_file).exists():
                         raise PublishError(f"{wal_path(work_file)} survived a checkpoint; not publishing")
                     fingerprint_started = time.monotonic()
-                    fingerprint = marts_fingerprint(con)
+                    current_info = generation_info(current) if current is not None else {}
+                    fingerprint, parts = marts_fingerprint_parts(
+                        con, current_info.get("fingerprint_parts") if _same_kind(current_info) else None
+                    )
                     if current is not None and _generation_fingerprint(current) == fingerprint:
                         previous = previous_path(served_file)
                         return PublishResult(
@@ -489,6 +552,7 @@ def publish(
                 {
                     "fingerprint": fingerprint,
                     "fingerprint_kind": FINGERPRINT_KIND,
+                    "fingerprint_parts": parts,
                     "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "work_file": str(work_file),
                     "checks": [[c.name, c.passed, c.detail] for c in checks],

@@ -4,8 +4,11 @@ Expected values are computed here from the raw CSV files with pandas, independen
 """
 
 import base64
+import shutil
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pandas as pd
 import pytest
 
@@ -61,6 +64,30 @@ def test_the_report_shows_every_chart_in_the_ui_as_a_markdown_image(built):
         encoded = preview.split("(data:image/png;base64,", 1)[1].split(")", 1)[0]
         assert base64.b64decode(encoded).startswith(b"\x89PNG\r\n\x1a\n"), key
         assert "Source: " in preview, key
+
+
+def test_the_report_reads_only_the_marts_it_declares(built, tmp_path):
+    """The report is kept while REPORT_MARTS hold the same rows: the charts drawn from a copy of the built warehouse
+    with every other mart dropped must be the charts drawn from the whole warehouse."""
+    from dagster_project.defs.assets.report import REPORT_MARTS
+    from dagster_project.reports import build_report
+
+    warehouse, _ = built
+    whole = build_report(warehouse, tmp_path / "whole")
+    reduced = Path(shutil.copy(warehouse, tmp_path / "reduced.duckdb"))
+    with duckdb.connect(str(reduced)) as con:
+        others = con.execute(
+            "select table_name, table_type from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+        for name, kind in others:
+            if name not in REPORT_MARTS:
+                con.execute(f'drop {"view" if kind == "VIEW" else "table"} marts."{name}" cascade')
+        assert len(others) > len(REPORT_MARTS) + 10  # most marts are gone
+    only_declared = build_report(reduced, tmp_path / "reduced")
+    assert len(whole.rendered) >= 5
+    assert [(c.key, c.description, c.caption) for c in only_declared.charts] == [
+        (c.key, c.description, c.caption) for c in whole.charts
+    ]
 
 
 def test_every_asset_check_says_what_it_checks(definitions):

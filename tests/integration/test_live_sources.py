@@ -15,7 +15,7 @@ from dagster_project import settings
 from dagster_project.sources import kcs_api
 
 from ..live_payloads import SECRET_KEY, Reply, kcs_envelope
-from .conftest import environment, query, table_contents
+from .conftest import dbt_log_events, environment, query, table_contents
 from .kcs_december_2023 import december_2023_records
 
 KCS_PATH = "/nationtrade/getNationtradeList"
@@ -141,10 +141,14 @@ def test_a_month_end_to_end_then_repulled_unchanged_revised_and_empty(
     # 2. The same month pulled again: no new vintage, the same marts
     before = {table: table_contents(warehouse_copy, table, VOLATILE[table]) for table in MONTHLY_MARTS}
     vintages = query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country")
-    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    again = run_job("refresh_monthly", warehouse_copy, partition_key="2024-03")
+    assert again.success
     after = {table: table_contents(warehouse_copy, table, VOLATILE[table]) for table in MONTHLY_MARTS}
     assert after == before
     assert query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country") == vintages  # no new vintage
+    # dbt started from the first run's parse (same work file, same candidate path, same profile), not from scratch
+    events = dbt_log_events(again.run_id)
+    assert "UnableToPartialParse" not in events and "PartialParsingEnabled" in events, events[:8]
 
     # 3. KCS revises March's exports by +12,345 USD per partner
     live_server.bumps["202403"] = 12_345

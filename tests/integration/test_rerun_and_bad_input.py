@@ -1,5 +1,6 @@
 """Re-running is safe; bad input fails its asset with file, row and column, and the warehouse keeps its contents."""
 
+import dagster as dg
 import pytest
 
 from .conftest import (
@@ -39,6 +40,21 @@ def test_rerun_leaves_identical_marts(warehouse_copy, run_build):
     }
     assert len(reloaded) >= 10 and not any(reloaded.values()), reloaded
     assert {table: table_contents(warehouse_copy, table) for table in PRODUCT_MARTS} == products_before
+
+    # The report of a generation already drawn is kept, not drawn again, and shows the same charts and previews.
+    drawn = report_metadata(result)
+    kept = report_metadata(run_build(warehouse_copy, selection=[REPORT]))
+    assert drawn["redrawn"].value is True and kept["redrawn"].value is False
+    assert int(kept["charts_rendered"].value) >= 5
+    assert {**kept, "redrawn": drawn["redrawn"]} == drawn
+
+
+REPORT = dg.AssetKey(["serving", "report"])
+
+
+def report_metadata(result) -> dict:
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == REPORT]
+    return dict(event.materialization.metadata)
 
 
 ANNUAL = "kosis_kdiplo/trade_data.csv"

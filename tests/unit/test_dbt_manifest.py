@@ -102,3 +102,49 @@ def test_prune_keeps_the_newest_run_folders_and_any_recent_one(tmp_path):
     left = sorted(p.name for p in target.iterdir())
     assert sorted(p.name for p in removed) == sorted(names[2:])  # the recent one counts among the 3 newest
     assert left == sorted(["manifest.json", "spark", recent.name, *names[:2]])
+
+
+PROFILES = """
+p:
+  outputs:
+    local:
+      type: duckdb
+      path: "{{ env_var('WAREHOUSE_PATH') }}"
+      settings:
+        threads: "{{ env_var( "DUCKDB_THREADS", '2') }}"
+"""
+
+
+def test_the_profile_key_follows_what_profiles_yml_reads_and_nothing_else(project):
+    (project / "profiles.yml").write_text(PROFILES)
+    env = {"WAREHOUSE_PATH": "/a/candidates/warehouse.duckdb", "DUCKDB_THREADS": "2", "HOME": "/root"}
+    key = dbt_manifest.profile_key(project, "local", env)
+    assert dbt_manifest.profile_key(project, "local", {**env, "HOME": "/elsewhere"}) == key
+    assert dbt_manifest.profile_key(project, "local", {**env, "WAREHOUSE_PATH": "/b/warehouse.duckdb"}) != key
+    assert dbt_manifest.profile_key(project, "local", {**env, "DUCKDB_THREADS": "1"}) != key
+    assert dbt_manifest.profile_key(project, "spark", env) != key
+
+
+def test_a_parse_state_is_kept_per_profile_and_restored_into_the_next_invocation(tmp_path):
+    states = tmp_path / "target"
+    first, second, other = tmp_path / "run-1", tmp_path / "run-2", tmp_path / "run-3"
+    assert dbt_manifest.restore_parse_state(states, "key-a", first) is False  # nothing kept yet
+    assert dbt_manifest.keep_parse_state(states, "key-a", first) is False  # dbt wrote no state (it failed early)
+    first.mkdir()
+    (first / dbt_manifest.PARTIAL_PARSE_FILE).write_bytes(b"state of run 1")
+    assert dbt_manifest.keep_parse_state(states, "key-a", first) is True
+    assert dbt_manifest.restore_parse_state(states, "key-a", second) is True
+    assert (second / dbt_manifest.PARTIAL_PARSE_FILE).read_bytes() == b"state of run 1"
+    assert dbt_manifest.restore_parse_state(states, "key-b", other) is False  # another profile: dbt parses
+
+
+def test_only_the_most_recently_kept_parse_states_remain(tmp_path):
+    states, run = tmp_path / "target", tmp_path / "run"
+    run.mkdir()
+    (run / dbt_manifest.PARTIAL_PARSE_FILE).write_bytes(b"state")
+    for n in range(5):
+        dbt_manifest.keep_parse_state(states, f"key-{n}", run, keep=3)
+        os.utime(states / dbt_manifest.PARSE_STATES_DIR / f"key-{n}.msgpack", (n, n))
+    dbt_manifest.keep_parse_state(states, "key-4", run, keep=3)
+    kept = sorted(p.stem for p in (states / dbt_manifest.PARSE_STATES_DIR).glob("*.msgpack"))
+    assert kept == ["key-2", "key-3", "key-4"]

@@ -68,9 +68,11 @@ def test_a_candidate_of_a_killed_run_is_set_aside_by_the_next_run(tmp_path):
     make_work_file(work, 1)
     dead = gate.prepare_candidate(work, "run-dead")
     make_work_file(dead.path, 99)
-    gate.prepare_candidate(work, "run-next")
-    assert not dead.path.exists()
-    assert (tmp_path / "candidates" / "run-dead.failed.duckdb").exists()
+    following = gate.prepare_candidate(work, "run-next")
+    # every run of a work file builds at the same path (dbt's profile stays the same): the dead run's state is kept
+    # under its own run id, and the next run starts again from the work file
+    assert following.path == dead.path and read(following.path) == 1
+    assert read(tmp_path / "candidates" / "run-dead.failed.duckdb") == 99
     assert "abandoned" in (tmp_path / "candidates" / "run-dead.failed.reason.txt").read_text()
 
 

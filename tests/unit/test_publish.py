@@ -6,6 +6,7 @@ real one.
 """
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -235,6 +236,45 @@ def test_equal_marts_in_different_bytes_publish_nothing_and_do_not_rotate(wareho
 
     third = publish(warehouses(3), served)
     assert third.changed and (generation(served), generation(previous_path(served))) == (3, 2)
+
+
+def test_the_fingerprint_rehashes_only_the_builds_whose_rows_changed(tmp_path):
+    """SYNTHETIC rows under three dbt build ids. After an incremental-like change (rows of build a deleted, rows of
+    build c inserted), the fingerprint computed with the recorded parts equals the one computed from scratch; the
+    recorded sums of untouched builds are what it uses, a build with fewer rows is hashed again, and so is every
+    build of a table whose columns changed."""
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.t (dbt_invocation_id varchar, k integer, v double)")
+        con.execute("insert into marts.t values ('a', 1, 0.5), ('a', 2, 1.5), ('a', 3, 2.5), ('b', 4, 3.5)")
+        con.execute("insert into marts.t values ('b', 5, 4.5), (null, 6, 5.5)")
+        fingerprint, parts = publishing.marts_fingerprint_parts(con)
+        assert fingerprint == publishing.marts_fingerprint(con)
+        builds = parts["relations"]["t"]["builds"]
+        assert {key: rows for key, (rows, _) in builds.items()} == {"a": 3, "b": 2, "": 1}
+
+        con.execute("delete from marts.t where k = 1")
+        con.execute("insert into marts.t values ('c', 7, 6.5), ('c', 8, 7.5)")
+        scratch = publishing.marts_fingerprint(con)
+        assert scratch != fingerprint
+        again, new_parts = publishing.marts_fingerprint_parts(con, parts)
+        assert again == scratch
+        assert new_parts["relations"]["t"]["builds"]["b"] == builds["b"]
+        # Proof that b's recorded sum is used and a's (now 2 rows, not 3) is not: falsify both records.
+        falsified = json.loads(json.dumps(parts))
+        falsified["relations"]["t"]["builds"]["b"][1] = "12345"
+        assert publishing.marts_fingerprint_parts(con, falsified)[0] != scratch
+        falsified = json.loads(json.dumps(parts))
+        falsified["relations"]["t"]["builds"]["a"][1] = "12345"
+        assert publishing.marts_fingerprint_parts(con, falsified)[0] == scratch
+        # Other columns, or another DuckDB: nothing recorded is reused.
+        falsified["relations"]["t"]["builds"]["b"][1] = "12345"
+        con.execute("alter table marts.t add column w integer default 0")
+        assert publishing.marts_fingerprint_parts(con, falsified)[0] == publishing.marts_fingerprint(con)
+        other_version = {**falsified, "duckdb": "0.0.0"}
+        con.execute("alter table marts.t drop column w")
+        assert publishing.marts_fingerprint_parts(con, other_version)[0] == scratch
 
 
 def test_the_marts_fingerprint_sees_every_change_and_nothing_else(tmp_path, warehouses):

@@ -5,12 +5,12 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from dagster_project import dbt_manifest, settings
 from dagster_project.defs.check_descriptions import describe_test
 from dagster_project.defs.project import trade_dbt_project
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import TradeDbtCliResource, WarehouseResource
 from dagster_project.warehouse.export import export_tables
 
 
@@ -59,12 +59,14 @@ def is_whole_project(context: dg.AssetExecutionContext) -> bool:
 
 
 @dbt_assets(manifest=trade_dbt_project.manifest_path, project=trade_dbt_project, dagster_dbt_translator=TRANSLATOR)
-def trade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def trade_dbt_models(context: dg.AssetExecutionContext, dbt: TradeDbtCliResource, warehouse: WarehouseResource):
     """Staging, intermediate and mart models built by `dbt build` on this run's candidate warehouse, whose data
     tests run as asset checks. The monthly facts are incremental: they rebuild only the months that received a
     new vintage since they were last built."""
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build", *dbt_target_args(context)], context=context).stream()
+        invocation = dbt.cli(["build", *dbt_target_args(context)], context=context)
+        yield from invocation.stream()
+        dbt.keep_parse_state(invocation)
     # dagster-dbt writes a folder per invocation under target/ (~8 MB); keep the newest few.
     dbt_manifest.prune_run_folders(settings.DBT_TARGET_DIR)
     if is_whole_project(context) and settings.dbt_target() == settings.DEFAULT_DBT_TARGET:

@@ -9,11 +9,10 @@ that was not built and tested in the same run.
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource
 
 from dagster_project import settings
 from dagster_project.defs.assets.dbt import trade_dbt_models
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import TradeDbtCliResource, WarehouseResource
 from dagster_project.warehouse.publish import PublishError, publish, serving_checks
 
 SERVED_WAREHOUSE_KEY = dg.AssetKey(["serving", "warehouse"])
@@ -29,7 +28,7 @@ SERVED_WAREHOUSE_KEY = dg.AssetKey(["serving", "warehouse"])
     "rollback, older ones are pruned (SERVING_GENERATIONS_KEEP). Unchanged marts publish nothing new.",
 )
 def served_warehouse(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, dbt: DbtCliResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, dbt: TradeDbtCliResource
 ) -> dg.MaterializeResult:
     if not warehouse.has_passed():
         context.log.warning(
@@ -38,6 +37,7 @@ def served_warehouse(
         )
         with warehouse.dbt_environment():
             invocation = dbt.cli(["build"], raise_on_error=False).wait()
+            dbt.keep_parse_state(invocation)
         if not invocation.is_successful():
             raise dg.Failure(
                 description="not published: `dbt build` failed on this run's candidate; the work "

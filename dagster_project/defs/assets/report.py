@@ -1,8 +1,9 @@
 """serving/report: PNG charts and one HTML page drawn from the served file, attached to the asset's metadata.
 
 It reads the served file read-only (never the work file), so it shows what BI tools see, and it runs only after a
-publish succeeded. A run that published nothing new serves the same generation: the charts already drawn from it
-(by the same report code) are kept instead of drawn again (~3 s of matplotlib).
+publish succeeded. When the marts the charts read (REPORT_MARTS) hold what they held when the charts were drawn (by
+the same report code), the charts and their UI previews are kept instead of drawn again (~3 s of matplotlib): a run
+that published nothing new, or a new month of the item marts.
 """
 
 import base64
@@ -19,6 +20,17 @@ from dagster_project.defs.assets.publish import SERVED_WAREHOUSE_KEY
 # Beside report.html: which generation (and which report code) the charts there were drawn from.
 REPORT_STAMP = ".report_of.json"
 REPORT_CODE_DIR = Path(__file__).resolve().parents[2] / "reports"
+# The layout of that record (3: with each chart's UI preview, keyed by the marts read); another layout is redrawn.
+REPORT_RECORD_VERSION = 3
+# The marts the charts read (dagster_project/reports/charts/); tests/unit/test_report.py draws the report from these
+# alone. A new generation whose marts differ only elsewhere (a month of the item marts) keeps the drawn charts.
+REPORT_MARTS = (
+    "dim_country",
+    "fct_bilateral_trade",
+    "fct_dependence_basket_items",
+    "fct_import_dependence",
+    "fct_partner_shares",
+)
 
 
 def _report_code_sha256() -> str:
@@ -29,63 +41,70 @@ def _report_code_sha256() -> str:
 
 
 def _stamp_key(generation: Path | None) -> dict | None:
-    return None if generation is None else {"generation": str(generation), "report_code": _report_code_sha256()}
+    """What the charts are drawn from: the content of REPORT_MARTS in the served generation (recorded with its
+    fingerprint when it was published), or the generation itself if it has no such record; and the report code."""
+    if generation is None:
+        return None
+    from dagster_project.warehouse.publish import generation_info
+
+    relations = (generation_info(generation).get("fingerprint_parts") or {}).get("relations")
+    drawn_from = (
+        {"marts": {name: (relations.get(name) or {}).get("digest") for name in REPORT_MARTS}}
+        if relations
+        else {"generation": str(generation)}
+    )
+    return {**drawn_from, "report_code": _report_code_sha256(), "record": REPORT_RECORD_VERSION}
 
 
-def _drawn_report(out_dir: Path, key: dict | None):
-    """The ReportResult already in out_dir if it was drawn from exactly this generation by this code, else None."""
-    from dagster_project.reports import Chart, ReportResult
-
+def _drawn_report(out_dir: Path, key: dict | None) -> dict | None:
+    """The record of the report already in out_dir if it was drawn from exactly this generation by this code (and
+    its files are still there), else None. Reading it needs neither matplotlib nor the served file."""
     stamp = out_dir / REPORT_STAMP
     if key is None or not stamp.exists():
         return None
     try:
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if recorded.get("key") != key:
+            return None
+        paths = [Path(recorded["html_path"])] + [Path(c["path"]) for c in recorded["charts"] if c["path"]]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if recorded.get("key") != key:
-        return None
-    try:
-        charts = tuple(
-            Chart(
-                key=c["key"],
-                title=c["title"],
-                description=c["description"],
-                path=Path(c["path"]) if c["path"] else None,
-                caption=c["caption"],
-            )
-            for c in recorded["charts"]
-        )
-        html_path = Path(recorded["html_path"])
-    except (KeyError, TypeError):
-        return None
-    if not html_path.exists() or any(c.path is not None and not c.path.exists() for c in charts):
-        return None
-    return ReportResult(html_path=html_path, charts=charts)
+    return recorded if all(path.exists() for path in paths) else None
 
 
-def _record(out_dir: Path, key: dict | None, report) -> None:
-    if key is None:
-        return
-    (out_dir / REPORT_STAMP).write_text(
-        json.dumps(
+def _record(report) -> dict:
+    """What the asset's metadata shows of a drawn report, with each chart's preview image (encoded once)."""
+    return {
+        "html_path": str(report.html_path),
+        "charts": [
             {
-                "key": key,
-                "html_path": str(report.html_path),
-                "charts": [
-                    {
-                        "key": c.key,
-                        "title": c.title,
-                        "description": c.description,
-                        "path": str(c.path) if c.path else None,
-                        "caption": c.caption,
-                    }
-                    for c in report.charts
-                ],
+                "key": c.key,
+                "title": c.title,
+                "description": c.description,
+                "path": str(c.path) if c.path else None,
+                "preview": None if c.skipped else preview_markdown(c.title, c.path, c.caption),
             }
-        ),
-        encoding="utf-8",
-    )
+            for c in report.charts
+        ],
+    }
+
+
+def _metadata(record: dict, redrawn: bool) -> dict:
+    rendered = [c for c in record["charts"] if c["path"]]
+    skipped = [c for c in record["charts"] if not c["path"]]
+    lines = [f"**{len(rendered)} charts**, {len(skipped)} skipped. Page: `{record['html_path']}`", ""]
+    lines += [f"- **{c['title']}** (`{c['key']}.png`): {c['description']}" for c in rendered]
+    lines += [f"- *skipped* **{c['title']}**: {c['description']}" for c in skipped]
+    return {
+        "report_html": dg.MetadataValue.path(record["html_path"]),
+        "summary": dg.MetadataValue.md("\n".join(lines)),
+        "charts_rendered": dg.MetadataValue.int(len(rendered)),
+        "charts_skipped": dg.MetadataValue.int(len(skipped)),
+        "redrawn": dg.MetadataValue.bool(redrawn),
+        **{f"chart_{c['key']}": dg.MetadataValue.path(c["path"]) for c in rendered},
+        # The charts themselves in the UI (asset page, materialization metadata), as Markdown images.
+        **{f"preview_{c['key']}": dg.MetadataValue.md(c["preview"]) for c in rendered},
+    }
 
 
 @dg.asset(
@@ -95,40 +114,25 @@ def _record(out_dir: Path, key: dict | None, report) -> None:
     description="Charts of Korea's trade with the US and China and report.html, written beside the served file.",
 )
 def trade_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    from dagster_project.reports import build_report
     from dagster_project.warehouse.publish import pointer_target
 
     out_dir, served = settings.report_dir(), settings.serving_path()
-    # Generations are never modified once published: their path names their content. (A plain served file, the
-    # layout before generations, has no such name: always redrawn.)
+    # Generations are never modified once published; their record says what their marts hold. (A plain served file,
+    # the layout before generations, has no record: always redrawn.)
     key = _stamp_key(pointer_target(served) if served.is_symlink() else None)
-    report = _drawn_report(out_dir, key)
-    redrawn = report is None
+    record = _drawn_report(out_dir, key)
+    redrawn = record is None
     if not redrawn:
-        context.log.info(f"the served generation is the one the report was drawn from: {report.html_path} kept")
+        context.log.info(f"the served generation is the one the report was drawn from: {record['html_path']} kept")
     else:
+        from dagster_project.reports import build_report  # matplotlib: only when drawing
+
         (out_dir / REPORT_STAMP).unlink(missing_ok=True)
-        report = build_report(settings.serving_path(), out_dir)
-        _record(out_dir, key, report)
-    lines = [f"**{len(report.rendered)} charts**, {len(report.skipped)} skipped. Page: `{report.html_path}`", ""]
-    lines += [f"- **{chart.title}** (`{chart.key}.png`): {chart.description}" for chart in report.rendered]
-    lines += [f"- *skipped* **{chart.title}**: {chart.description}" for chart in report.skipped]
-    context.log.info(f"report written to {report.html_path}")
-    return dg.MaterializeResult(
-        metadata={
-            "report_html": dg.MetadataValue.path(str(report.html_path)),
-            "summary": dg.MetadataValue.md("\n".join(lines)),
-            "charts_rendered": dg.MetadataValue.int(len(report.rendered)),
-            "charts_skipped": dg.MetadataValue.int(len(report.skipped)),
-            "redrawn": dg.MetadataValue.bool(redrawn),
-            **{f"chart_{chart.key}": dg.MetadataValue.path(str(chart.path)) for chart in report.rendered},
-            # The charts themselves in the UI (asset page, materialization metadata), as Markdown images.
-            **{
-                f"preview_{chart.key}": dg.MetadataValue.md(preview_markdown(chart.title, chart.path, chart.caption))
-                for chart in report.rendered
-            },
-        }
-    )
+        record = _record(build_report(settings.serving_path(), out_dir))
+        if key is not None:
+            (out_dir / REPORT_STAMP).write_text(json.dumps({"key": key, **record}), encoding="utf-8")
+        context.log.info(f"report written to {record['html_path']}")
+    return dg.MaterializeResult(metadata=_metadata(record, redrawn))
 
 
 PREVIEW_WIDTH = 800  # px: legible in the UI's metadata panel; with a 64-colour palette the event log stays small

@@ -7,37 +7,47 @@ with nomenclature as (
     where product_level <> 'total'
 ),
 
+-- The fact's distinct codes first (a few thousand), then their names: the fact has a row per partner and month.
+fact_codes as (
+    select
+        product_code,
+        max(case when product_level = 'hsk10' then 1 else 0 end) as has_hsk10_rows,
+        min(case when product_level <> 'hsk10' then product_level end) as other_level
+    from {{ ref('fct_product_trade') }}
+    group by product_code
+),
+
 hsk_items as (
-    select distinct
-        trade.product_code,
+    select
+        codes.product_code,
         'hsk10' as product_level,
-        coalesce(items.item_name, {{ dbt.concat(["'HSK '", 'trade.product_code']) }}) as description,
-        substring(trade.product_code, 1, 6) as parent_code,
+        coalesce(items.item_name, {{ dbt.concat(["'HSK '", 'codes.product_code']) }}) as description,
+        substring(codes.product_code, 1, 6) as parent_code,
         hs6.section
-    from {{ ref('fct_product_trade') }} as trade
+    from fact_codes as codes
     left join {{ ref('critical_items') }} as items
-        on cast(items.item_code as {{ dbt.type_string() }}) = trade.product_code
+        on cast(items.item_code as {{ dbt.type_string() }}) = codes.product_code
     left join nomenclature as hs6
-        on hs6.product_code = substring(trade.product_code, 1, 6)
-    where trade.product_level = 'hsk10'
+        on hs6.product_code = substring(codes.product_code, 1, 6)
+    where codes.has_hsk10_rows = 1
 ),
 
 -- HS 2017 (H5) or HS 2012 (H4) codes of the Comtrade files that HS 2022 no longer has.
 older_hs as (
     select
-        trade.product_code,
-        min(trade.product_level) as product_level,
+        codes.product_code,
+        min(codes.other_level) as product_level,
         min(descriptions.product_description) as description,
-        substring(trade.product_code, 1, 4) as parent_code,
+        substring(codes.product_code, 1, 4) as parent_code,
         min(hs4.section) as section
-    from {{ ref('fct_product_trade') }} as trade
+    from fact_codes as codes
     left join {{ ref('stg_comtrade__legacy_trade') }} as descriptions
-        on descriptions.product_code = trade.product_code
+        on descriptions.product_code = codes.product_code
     left join nomenclature as hs4
-        on hs4.product_code = substring(trade.product_code, 1, 4)
-    where trade.product_level <> 'hsk10'
-        and trade.product_code not in (select product_code from nomenclature)
-    group by trade.product_code
+        on hs4.product_code = substring(codes.product_code, 1, 4)
+    where codes.other_level is not null
+        and codes.product_code not in (select product_code from nomenclature)
+    group by codes.product_code
 ),
 
 products as (
