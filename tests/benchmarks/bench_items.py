@@ -234,10 +234,9 @@ def _dbt_targets() -> set[Path]:
 
 
 def _new_run_results(before: set[Path], run_id: str) -> Path | None:
-    """The run_results.json the run just wrote (dagster-dbt gives each invocation its own target folder): the new
-    one whose relations are in this run's candidate (`candidates/<run id>.duckdb`: catalog <run id>), so a
-    benchmark running beside another picks its own."""
-    new = [p for p in _dbt_targets() - before if run_id in p.read_text(encoding="utf-8")]
+    """The run_results.json the run just wrote: dagster-dbt gives each invocation its own target folder, named
+    `<op>-<run id[:7]>-<uuid[:7]>`, so a benchmark running beside another picks its own."""
+    new = [p for p in _dbt_targets() - before if p.parent.name.rsplit("-", 2)[1:2] == [run_id[:7]]]
     return max(new, key=lambda p: p.stat().st_mtime) if new else None
 
 
