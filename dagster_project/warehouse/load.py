@@ -340,11 +340,17 @@ def file_sha256(path) -> str:
 
 def loader_sha256(package_dir) -> str:
     """sha256 over the loader code (_LOADER_CODE under the package directory), file names included."""
+    return code_sha256(package_dir, _LOADER_CODE)
+
+
+def code_sha256(package_dir, entries) -> str:
+    """sha256 over the Python code of `entries` (folders or files under the package directory), names included:
+    what a record of work done by that code is keyed by."""
     from pathlib import Path
 
     root = Path(package_dir)
     digest = hashlib.sha256()
-    for entry in _LOADER_CODE:
+    for entry in entries:
         paths = sorted((root / entry).rglob("*.py")) if (root / entry).is_dir() else [root / entry]
         for path in paths:
             digest.update(str(path.relative_to(root)).encode())

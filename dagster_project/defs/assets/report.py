@@ -7,7 +7,6 @@ that published nothing new, or a new month of the item marts.
 """
 
 import base64
-import hashlib
 import io
 import json
 from pathlib import Path
@@ -16,14 +15,15 @@ import dagster as dg
 
 from dagster_project import settings
 from dagster_project.defs.assets.publish import SERVED_WAREHOUSE_KEY
+from dagster_project.warehouse.load import code_sha256
+from dagster_project.warehouse.publish import generation_info, pointer_target
 
 # Beside report.html: which generation (and which report code) the charts there were drawn from.
 REPORT_STAMP = ".report_of.json"
-REPORT_CODE_DIR = Path(__file__).resolve().parents[2] / "reports"
 # The layout of that record (3: with each chart's UI preview, keyed by the marts read); another layout is redrawn.
 REPORT_RECORD_VERSION = 3
-# The marts the charts read (dagster_project/reports/charts/); tests/unit/test_report.py draws the report from these
-# alone. A new generation whose marts differ only elsewhere (a month of the item marts) keeps the drawn charts.
+# The marts the charts read (dagster_project/reports/charts/); tests/integration/test_build.py draws the report from
+# these alone. A new generation whose marts differ only elsewhere (a month of the item marts) keeps the charts.
 REPORT_MARTS = (
     "dim_country",
     "fct_bilateral_trade",
@@ -34,10 +34,7 @@ REPORT_MARTS = (
 
 
 def _report_code_sha256() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(REPORT_CODE_DIR.rglob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return code_sha256(settings.PACKAGE_DIR, ["reports"])
 
 
 def _stamp_key(generation: Path | None) -> dict | None:
@@ -45,8 +42,6 @@ def _stamp_key(generation: Path | None) -> dict | None:
     fingerprint when it was published), or the generation itself if it has no such record; and the report code."""
     if generation is None:
         return None
-    from dagster_project.warehouse.publish import generation_info
-
     relations = (generation_info(generation).get("fingerprint_parts") or {}).get("relations")
     drawn_from = (
         {"marts": {name: (relations.get(name) or {}).get("digest") for name in REPORT_MARTS}}
@@ -114,8 +109,6 @@ def _metadata(record: dict, redrawn: bool) -> dict:
     description="Charts of Korea's trade with the US and China and report.html, written beside the served file.",
 )
 def trade_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    from dagster_project.warehouse.publish import pointer_target
-
     out_dir, served = settings.report_dir(), settings.serving_path()
     # Generations are never modified once published; their record says what their marts hold. (A plain served file,
     # the layout before generations, has no record: always redrawn.)
