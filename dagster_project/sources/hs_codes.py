@@ -1,11 +1,18 @@
 """HS code rules shared by the product-level loaders. HS codes are text: leading zeros matter."""
 
-import pandas as pd
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported where rows are made (~0.4 s): see sources/files.py
+    import pandas as pd
 
 
 def restore_lost_leading_zero(codes: pd.Series, expected_length: pd.Series | int) -> tuple[pd.Series, pd.Series]:
     """Codes that are all digits and exactly one digit short of their expected length lost a leading zero
     (a spreadsheet read `010619` as the number 10619): put it back. Returns (codes, mask of repaired rows)."""
+    import pandas as pd
+
     codes = codes.astype("string")
     repaired = codes.str.fullmatch(r"\d+").fillna(False) & (
         codes.str.len() == pd.Series(expected_length, index=codes.index) - 1
@@ -15,6 +22,8 @@ def restore_lost_leading_zero(codes: pd.Series, expected_length: pd.Series | int
 
 def is_malformed(codes: pd.Series, expected_length: pd.Series | int) -> pd.Series:
     """True where a code is not all digits of its expected length (after any repair)."""
+    import pandas as pd
+
     codes = codes.astype("string")
     return ~(
         codes.str.fullmatch(r"\d+").fillna(False) & (codes.str.len() == pd.Series(expected_length, index=codes.index))

@@ -11,11 +11,13 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
 import duckdb
-import pandas as pd
 
 from dagster_project.sources import comtrade_api, imf_api, kcs_api, kosis_api
 
-from .load import create_vintage_table
+from .load import VINTAGE_LOG, create_vintage_table
+
+if typing.TYPE_CHECKING:  # pandas is imported where rows are made (~0.4 s): see sources/files.py
+    import pandas as pd
 
 _DTYPES = {int: "Int64", Decimal: "Float64", bool: "boolean", str: "string"}
 
@@ -82,6 +84,8 @@ LIVE_TABLES = {
 def rows_frame(rows: list, row_type: type) -> pd.DataFrame:
     """Dataclass rows as a frame typed from the dataclass's annotations, so an empty partition creates the same
     table as a full one: text stays text (codes keep their zeros), numbers are numbers."""
+    import pandas as pd
+
     hints = typing.get_type_hints(row_type)
     frame = pd.DataFrame([asdict(row) for row in rows], columns=[f.name for f in fields(row_type)])
     for column in frame.columns:
@@ -93,6 +97,12 @@ def rows_frame(rows: list, row_type: type) -> pd.DataFrame:
 
 
 def ensure_live_tables(con: duckdb.DuckDBPyConnection, schema: str) -> None:
-    """Create every live raw table that does not exist yet, empty, with its full column set."""
+    """Create every live raw table that does not exist yet, empty, with its full column set (and the vintage log).
+    Every run calls this on its candidate: when all exist, it only asks the catalog (no frames are built)."""
+    existing = {
+        name
+        for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [schema]).fetchall()
+    }
     for spec in LIVE_TABLES.values():
-        create_vintage_table(con, schema, spec.table, rows_frame([], spec.row_type))
+        if spec.table not in existing or VINTAGE_LOG not in existing:
+            create_vintage_table(con, schema, spec.table, rows_frame([], spec.row_type))

@@ -13,11 +13,14 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from dagster_project.sources.files import QUARANTINE_COLUMNS
+
+if TYPE_CHECKING:  # pandas is imported where rows are made (~0.4 s): see sources/files.py
+    import pandas as pd
 
 LOAD_COLUMNS = ("_loaded_at", "_load_id")
 QUARANTINE_TABLE = "quarantine"
@@ -95,6 +98,8 @@ def replace_source_rows(
 ) -> LoadResult:
     """Replace `schema.table` with `rows` (which carry `_source_file`, `_file_sha256`, `_row_number`) and the
     source's quarantined rows, atomically, stamping both with `_loaded_at` and `_load_id`."""
+    import pandas as pd
+
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     frame = rows.assign(_loaded_at=pd.Timestamp(loaded_at), _load_id=load_id)
     rejects = quarantined if quarantined is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
@@ -166,6 +171,8 @@ def _create_vintage_log(con: duckdb.DuckDBPyConnection, schema: str) -> None:
 
 def create_vintage_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, empty: pd.DataFrame) -> None:
     """The raw table of a live source (its columns and the vintage columns) and the vintage log, if missing."""
+    import pandas as pd
+
     frame = empty.head(0).assign(
         _partition="",
         _source_label="",
@@ -209,6 +216,8 @@ def append_vintage(
     append nothing, so re-running a partition is idempotent. An empty load appends no rows but is logged in
     raw.load_vintages (once in a row), so a month that went empty upstream is visible rather than ignored.
     """
+    import pandas as pd
+
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     fingerprint = content_sha256(rows, figure_columns)
     frame = rows.assign(
