@@ -29,13 +29,12 @@ import pyarrow as pa
 
 from dagster_project.sources import kcs_api
 from dagster_project.sources.landing import Landed
-from dagster_project.warehouse.live_tables import rows_frame
+from dagster_project.warehouse.live_tables import ensure_live_table
 from dagster_project.warehouse.load import (
     LOAD_COLUMNS,
     NEW,
     VintageResult,
     create_quarantine,
-    create_vintage_table,
     literal,
     quote,
     record_vintage,
@@ -71,27 +70,25 @@ class ItemLoadError(ValueError):
 
 def arrow_batches(landed: Sequence[Landed], month: str) -> tuple[pa.Table, pa.Table]:
     """The records of every landed response as one Arrow table of text, with `_source_file` and `_record`
-    (1-based in its response), and the 총계 records as another (one per response, or none)."""
-    columns: dict[str, list] = {name: [] for name in (*FIELDS, "_source_file", "_record")}
+    (1-based in its response), and the 총계 records as another (one per response, or none). Each response's
+    records become Arrow columns in C++ (`from_pylist`), not value by value in Python."""
+    text = pa.string()
+    record_schema = pa.schema([pa.field(n, text) for n in FIELDS])
+    parts = []
     totals: dict[str, list] = {name: [] for name in (*AMOUNTS, *WEIGHTS, "_source_file", "_records", "_sha256")}
     for item in landed:
         records, total = kcs_api.item_records(item, month)
         file = str(item.path)
-        for number, record in enumerate(records, start=1):
-            for name in FIELDS:
-                columns[name].append(record.get(name))
-            columns["_source_file"].append(file)
-            columns["_record"].append(number)
+        part = pa.Table.from_pylist(records, schema=record_schema)
+        part = part.append_column("_source_file", pa.array([file] * len(records), text))
+        parts.append(part.append_column("_record", pa.array(range(1, len(records) + 1), pa.int64())))
         # one row per response (an empty 총계 when the response has none), so every file's sha256 is at hand
         for name in (*AMOUNTS, *WEIGHTS):
             totals[name].append(total.get(name) if total is not None else None)
         totals["_source_file"].append(file)
         totals["_records"].append(len(records))
         totals["_sha256"].append(item.sidecar.get("sha256", ""))
-    text = pa.string()
-    schema = pa.schema(
-        [*(pa.field(n, text) for n in FIELDS), pa.field("_source_file", text), pa.field("_record", pa.int64())]
-    )
+    schema = record_schema.append(pa.field("_source_file", text)).append(pa.field("_record", pa.int64()))
     total_schema = pa.schema(
         [
             *(pa.field(n, text) for n in (*AMOUNTS, *WEIGHTS)),
@@ -100,7 +97,8 @@ def arrow_batches(landed: Sequence[Landed], month: str) -> tuple[pa.Table, pa.Ta
             pa.field("_sha256", text),
         ]
     )
-    return pa.Table.from_pydict(columns, schema=schema), pa.Table.from_pydict(totals, schema=total_schema)
+    records_table = pa.concat_tables(parts) if parts else schema.empty_table()
+    return records_table, pa.Table.from_pydict(totals, schema=total_schema)
 
 
 def _number(field: str, prefix: str = "") -> str:
@@ -230,7 +228,7 @@ def append_item_month(
         ).fetchone()
         target = f"{_quote(schema)}.{_quote(table)}"
         quarantine = f"{_quote(schema)}.quarantine"
-        create_vintage_table(con, schema, table, rows_frame([], kcs_api.KcsTradeRow))
+        ensure_live_table(con, schema, table, kcs_api.KcsTradeRow)
         create_quarantine(con, schema)
         stamp = (
             f"'{month}' AS _partition, {_lit(source_label)} AS _source_label, "

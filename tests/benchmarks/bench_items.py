@@ -260,16 +260,22 @@ def run_pipeline(raw: str, warehouse: str, keep: str) -> dict:
     if results is not None:  # kept for the bare DuckDB run: the compiled SQL of what this build ran
         shutil.copy(results, Path(keep) / "run_results.json")
         shutil.copy(results.parent / "manifest.json", Path(keep) / "manifest.json")
-    steps = {}
-    for event in result.all_events:
-        if event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-            steps[event.step_key] = getattr(event.event_specific_data, "duration_ms", 0) / 1000
+    steps = _step_seconds(result)
     failed_checks = sum(
         1
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
     )
     return {"seconds": seconds, "success": result.success, "steps": steps, "failed_checks": failed_checks}
+
+
+def _step_seconds(result) -> dict[str, float]:
+    """Seconds each step of a finished run took, by step key."""
+    return {
+        event.step_key: getattr(event.event_specific_data, "duration_ms", 0) / 1000
+        for event in result.all_events
+        if event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE")
+    }
 
 
 def _item_part(run_results: Path) -> tuple[float, int]:
@@ -338,6 +344,7 @@ def run_increment(warehouse: str, landing: str, month: str) -> dict:
         "item_nodes": item_nodes,
         "success": result.success,
         "rows": rows,
+        "steps": _step_seconds(result),
     }
 
 

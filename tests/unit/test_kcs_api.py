@@ -319,3 +319,23 @@ def test_key_never_reaches_files_messages_or_logs(live_env, fetcher, landing_roo
     for where, text in texts.items():
         for form in forms:
             assert form not in text, f"key found in {where}"
+
+
+def test_a_namespaced_envelope_reads_as_the_plain_one():
+    """The parser matches the gateway's tags by local name: a default namespace changes nothing read."""
+    plain = kcs_envelope(real_kcs_records(), encoding="UTF-8", codec="utf-8")
+    namespaced = plain.replace(b"<response>", b'<response xmlns="urn:example:kcs">', 1)
+    pages = [
+        kcs_api.parse_page(body, source=kcs_api.ITEM_TRADE, partition="2024-01", file="a.xml")
+        for body in (plain, namespaced)
+    ]
+    assert pages[0] == pages[1]
+    assert len(pages[0].items) == 12 and pages[0].total is not None and pages[0].total_count == 13
+
+
+def test_a_document_type_declaration_is_refused_before_parsing():
+    body = kcs_envelope(real_kcs_records(), encoding="UTF-8", codec="utf-8").replace(
+        b"<response>", b'<!DOCTYPE response [<!ENTITY a "x">]><response>', 1
+    )
+    with pytest.raises(ResponseFormatError, match=r"a\.xml: entity declarations"):
+        kcs_api.parse_page(body, source=kcs_api.ITEM_TRADE, partition="2024-01", file="a.xml")
