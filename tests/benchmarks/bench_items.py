@@ -518,7 +518,7 @@ def _mem(result: dict) -> str:
 
 
 def _ratio(a: dict, b: dict) -> str:
-    if "error" in a or "error" in b or not b.get("cpu_seconds"):
+    if not a.get("cpu_seconds") or not b.get("cpu_seconds"):
         return "-"
     return f"{a['cpu_seconds'] / b['cpu_seconds']:.1f}x"
 
@@ -528,6 +528,13 @@ HEADER = (
     "| pandas wall / CPU s (peak GiB) | pipeline / bare, CPU | pandas / pipeline, CPU "
     "| new month, whole gated run: wall / CPU s (peak GiB) | new month, item models' part s | new month / full, CPU |"
 )
+
+
+def _pair(result: dict) -> str:
+    """`wall / CPU s (peak GiB)`, or `skipped (...)` for a column not run on purpose."""
+    if "skipped" in result:
+        return f"skipped ({result['skipped']})"
+    return f"{_fmt(result)} / {_fmt(result, 'cpu_seconds')} ({_mem(result)})"
 
 
 def table_line(written: int, pipeline: dict, bare: dict, pandas_result: dict, increment: dict) -> str:
@@ -540,7 +547,7 @@ def table_line(written: int, pipeline: dict, bare: dict, pandas_result: dict, in
     return (
         f"| {written / 1e6:.0f} M{ok} | {_fmt(pipeline)} / {_fmt(pipeline, 'cpu_seconds')} ({_mem(pipeline)}) | "
         f"{_fmt(bare)} / {_fmt(bare, 'cpu_seconds')} ({_mem(bare)}) | "
-        f"{_fmt(pandas_result)} / {_fmt(pandas_result, 'cpu_seconds')} ({_mem(pandas_result)}) | "
+        f"{_pair(pandas_result)} | "
         f"{_ratio(pipeline, bare)} | {_ratio(pandas_result, pipeline)} | "
         f"{_fmt(increment)} / {_fmt(increment, 'cpu_seconds')} ({_mem(increment)}) | "
         f"{increment.get('item_models_seconds', 0):.1f} | {share} |"
@@ -586,7 +593,9 @@ def main() -> None:
             bare = _run_child("bare_duckdb", path, str(folder), warehouse)
             print(f"  bare DuckDB: {json.dumps(bare)}", flush=True)
             pandas_result = (
-                _run_child("pandas", path) if rows <= args.pandas_max_rows else {"error": "skipped (--pandas-max-rows)"}
+                _run_child("pandas", path)
+                if rows <= args.pandas_max_rows
+                else {"skipped": f"> {args.pandas_max_rows / 1e6:g} M"}
             )
             print(f"  pandas: {json.dumps(pandas_result)[:400]}", flush=True)
             landing = folder / "landing"
