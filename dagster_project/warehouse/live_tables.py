@@ -14,7 +14,7 @@ import duckdb
 
 from dagster_project.sources import comtrade_api, imf_api, kcs_api, kosis_api
 
-from .load import VINTAGE_LOG, create_vintage_table
+from .load import VINTAGE_LOG, create_vintage_table, table_names
 
 if typing.TYPE_CHECKING:  # pandas is imported where rows are made (~0.4 s): see sources/files.py
     import pandas as pd
@@ -99,7 +99,7 @@ def rows_frame(rows: list, row_type: type) -> pd.DataFrame:
 def ensure_live_tables(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     """Create every live raw table that does not exist yet, empty, with its full column set (and the vintage log).
     Every run calls this on its candidate: when all exist, it only asks the catalog (no frames are built)."""
-    existing = _tables(con, schema)
+    existing = table_names(con, schema)
     for spec in LIVE_TABLES.values():
         ensure_live_table(con, schema, spec.table, spec.row_type, existing)
 
@@ -108,13 +108,6 @@ def ensure_live_table(
     con: duckdb.DuckDBPyConnection, schema: str, table: str, row_type: type, existing: set[str] | None = None
 ) -> None:
     """Create `schema.table` for rows of `row_type` (and the vintage log) unless both exist."""
-    existing = _tables(con, schema) if existing is None else existing
+    existing = table_names(con, schema) if existing is None else existing
     if table not in existing or VINTAGE_LOG not in existing:
         create_vintage_table(con, schema, table, rows_frame([], row_type))
-
-
-def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
-    return {
-        name
-        for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [schema]).fetchall()
-    }

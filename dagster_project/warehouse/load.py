@@ -42,6 +42,14 @@ def quote(identifier: str) -> str:
 _quote = quote
 
 
+def table_names(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    """The names of the tables in `schema` (views not included)."""
+    return {
+        name
+        for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [schema]).fetchall()
+    }
+
+
 def literal(text: str) -> str:
     """A DuckDB string literal."""
     return "'" + text.replace("'", "''") + "'"

@@ -36,6 +36,8 @@ import duckdb
 
 from dagster_project import settings
 
+from .load import table_names
+
 MARTS_SCHEMA = settings.MARTS_SCHEMA
 # Marts a published file must hold, non-empty.
 REQUIRED_MARTS = ("fct_bilateral_trade", "fct_trade_totals", "fct_partner_shares", "dim_country")
@@ -254,8 +256,12 @@ def _build_sums(con: duckdb.DuckDBPyConnection, relation: str, row_hash_sum: str
 
 def file_fingerprint(database: Path) -> str:
     """The marts fingerprint of a DuckDB file, opened read-only."""
+    return _file_fingerprint_parts(database)[0]
+
+
+def _file_fingerprint_parts(database: Path) -> tuple[str, dict]:
     with duckdb.connect(str(database), read_only=True) as con:
-        return marts_fingerprint(con)
+        return marts_fingerprint_parts(con)
 
 
 def _write_info(generation: Path, info: dict) -> None:
@@ -269,13 +275,12 @@ def _same_kind(info: dict) -> bool:
     return info.get("fingerprint_kind") == FINGERPRINT_KIND and bool(info.get("fingerprint"))
 
 
-def _generation_fingerprint(generation: Path) -> str:
-    info = generation_info(generation)
+def _generation_fingerprint(generation: Path, info: dict) -> str:
+    """The recorded fingerprint of a generation (`info`: its sidecar, as read)."""
     if _same_kind(info):
         return info["fingerprint"]
     # Adopted from the layout before generations, or recorded by an older method: compute once, record it.
-    with duckdb.connect(str(generation), read_only=True) as con:
-        fingerprint, parts = marts_fingerprint_parts(con)
+    fingerprint, parts = _file_fingerprint_parts(generation)
     _write_info(
         generation,
         {**info, "fingerprint": fingerprint, "fingerprint_kind": FINGERPRINT_KIND, "fingerprint_parts": parts},
@@ -291,12 +296,7 @@ def serving_checks(con: duckdb.DuckDBPyConnection) -> list[Check]:
     - every year with partner rows has a reported total;
     - per year and flow, Σ partners in fct_bilateral_trade is within PARTNER_SUM_TOLERANCE of the reported total
       (EARLY_PARTNER_SUM_TOLERANCE before EARLY_YEARS_BEFORE). Only years: monthly partner rows cover China only."""
-    tables = {
-        row[0]
-        for row in con.execute(
-            "select table_name from duckdb_tables() where schema_name = ?", [MARTS_SCHEMA]
-        ).fetchall()
-    }
+    tables = table_names(con, MARTS_SCHEMA)
     checks = []
     for table in REQUIRED_MARTS:
         rows = con.execute(f"select count(*) from {MARTS_SCHEMA}.{table}").fetchone()[0] if table in tables else 0
@@ -507,7 +507,7 @@ def publish(
                     fingerprint, parts = marts_fingerprint_parts(
                         con, current_info.get("fingerprint_parts") if _same_kind(current_info) else None
                     )
-                    if current is not None and _generation_fingerprint(current) == fingerprint:
+                    if current is not None and _generation_fingerprint(current, current_info) == fingerprint:
                         previous = previous_path(served_file)
                         return PublishResult(
                             work_file=work_file,
