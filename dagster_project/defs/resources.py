@@ -23,7 +23,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse as one run sees it: a candidate copy of the last good work file.
 
     Set up once per run (whatever starts it: CLI, schedule, sensor, UI): take the warehouse lock, copy the work
-    file to `candidates/<work file name>`. Every loader and dbt write the candidate. `serving/warehouse` promotes it
+    file to `candidates/<work file name>` (or move it there when its last publish kept its bytes: gate.py). Every loader and dbt write the candidate. `serving/warehouse` promotes it
     over the work file once a whole dbt build passed on it in this run; otherwise, at the end of the run, it is set
     aside as `<run id>.failed.duckdb` and the work file is as it was before the run.
     """
@@ -47,10 +47,11 @@ class WarehouseResource(dg.ConfigurableResource):
             raise
         with duckdb.connect(str(self._candidate.path)) as con:
             ensure_live_tables(con, settings.RAW_SCHEMA)  # a fresh warehouse builds every model, empty or not
-        context.log.info(
-            f"run {run_id} builds the candidate {self._candidate.path} "
-            f"(a copy of {work_file if work_file.exists() else 'nothing: first build'})"
-        )
+        if self._candidate.moved:
+            origin = f"the work file {work_file}, moved: its bytes are also in {gate.base_path(work_file)}"
+        else:
+            origin = f"a copy of {work_file}" if work_file.exists() else "empty: first build"
+        context.log.info(f"run {run_id} builds the candidate {self._candidate.path} ({origin})")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         try:

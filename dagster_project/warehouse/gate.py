@@ -2,7 +2,7 @@
 
 ```
 last good work file ──copy──> candidates/<work file name> ── loads, dbt build (every model, every test) ──┐
-                                                                                                      │ passed
+   (or move: see "base")                                                                               │ passed
           work file  <──────────────────── promote (checkpoint, os.replace) <─────────────────────────┘
                                            failed: candidates/<run id>.failed.duckdb (+ .reason.txt), kept
 ```
@@ -16,6 +16,14 @@ The candidate has the same path in every run of a work file (runs of one work fi
 names the file, and dbt parses the project again from scratch (~7 s) whenever the profile changes; with one path
 per work file, a run starts from the previous run's parse (see TradeDbtCliResource). Which run builds it is written
 beside it (`<name>.run`), so a candidate left by a killed run is still set aside under that run's id.
+
+The base: publish copies the work file into a new served generation, which is never written again. It then
+hard-links that generation as `candidates/<name>.published` and records the work file's state (inode, size,
+mtime) beside it. While the work file is still in that state, the next run *moves* it to the candidate instead of
+copying it (one copy of the file per run instead of two: ~4 s of system CPU for a 3.3 GB warehouse). A run that
+then fails puts the work file back from the base; a run killed after the move leaves `<name>.moved`, and the next
+run puts it back first. The work file and the base never share an inode, so nothing that writes the work file
+reaches a served generation.
 
 No Dagster imports: the Dagster resource (defs/resources.py), the CLI and the tests call these functions.
 """
@@ -36,12 +44,25 @@ from pathlib import Path
 
 import duckdb
 
-from .publish import fsync_dir, wal_path
-
 CANDIDATES_DIR = "candidates"
 FAILED_SUFFIX = ".failed.duckdb"
 PASSED_STAMP_SUFFIX = ".passed.json"
 RUN_ID_SUFFIX = ".run"
+BASE_SUFFIX = ".published"  # candidates/<work file name>.published: the base (a hard link to a generation)
+MOVED_SUFFIX = ".moved"  # candidates/<work file name>.moved: a run moved the work file to its candidate
+
+
+def wal_path(database: Path) -> Path:
+    return Path(f"{database}.wal")
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in `directory` durable (promotion, the base, publish)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class WarehouseBusyError(RuntimeError):
@@ -150,6 +171,7 @@ class Candidate:
     run_id: str
     work_file: Path
     path: Path
+    moved: bool = False  # the work file itself, moved here (its bytes are in the base): put back if not promoted
 
     @property
     def stamp(self) -> Path:
@@ -169,9 +191,88 @@ def _run_id_path(candidate: Path) -> Path:
     return candidate.with_name(candidate.stem + RUN_ID_SUFFIX)
 
 
-def _file_state(path: Path) -> dict[str, int]:
-    stat = path.stat()
+def file_state(path: Path) -> dict[str, int]:
+    """What identifies one state of a file that is only ever replaced, never written in place: inode, size, mtime."""
+    stat = Path(path).stat()
     return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "inode": stat.st_ino}
+
+
+def base_path(work_file: Path) -> Path:
+    return candidates_dir(work_file) / f"{Path(work_file).name}{BASE_SUFFIX}"
+
+
+def _base_record_path(work_file: Path) -> Path:
+    return base_path(work_file).with_name(base_path(work_file).name + ".json")
+
+
+def _moved_marker(work_file: Path) -> Path:
+    return candidates_dir(work_file) / f"{Path(work_file).name}{MOVED_SUFFIX}"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def drop_base(work_file: Path) -> None:
+    _base_record_path(work_file).unlink(missing_ok=True)
+    base_path(work_file).unlink(missing_ok=True)
+
+
+def keep_base(work_file: Path, generation: Path, work_state: dict[str, int]) -> Path | None:
+    """Called by publish once `generation` is a verified copy of the work file as it was in `work_state`: hard-link
+    the generation as the work file's base (see the module's docstring). No base when the work file is no longer
+    in that state or the generation is on another filesystem (the next run then copies, as without a base)."""
+    work_file, base = Path(work_file), base_path(work_file)
+    drop_base(work_file)
+    try:
+        if file_state(work_file) != work_state:
+            return None
+        base.parent.mkdir(parents=True, exist_ok=True)
+        temp = base.with_name(base.name + ".tmp")
+        temp.unlink(missing_ok=True)
+        os.link(generation, temp)
+        os.replace(temp, base)
+    except OSError:
+        base.unlink(missing_ok=True)
+        return None
+    # written last: a crash before this leaves no record, and no record means no base
+    _write_atomically(
+        _base_record_path(work_file),
+        json.dumps({"work_file": work_state, "base": file_state(base), "generation": Path(generation).name}),
+    )
+    return base
+
+
+def _base_holds(work_file: Path, work_state: dict[str, int] | None = None) -> bool:
+    """The base is intact (the file the record names, unchanged) and, given `work_state`, holds exactly that state."""
+    try:
+        record = json.loads(_base_record_path(work_file).read_text(encoding="utf-8"))
+        base_state = file_state(base_path(work_file))
+    except (OSError, ValueError):
+        return False
+    return base_state == record.get("base") and (work_state is None or work_state == record.get("work_file"))
+
+
+def restore_work_file(work_file: Path) -> Path:
+    """Put the work file back from its base (a copy: the base stays a served generation's file), atomically."""
+    work_file = Path(work_file)
+    if not _base_holds(work_file):
+        raise GateError(
+            f"{work_file} was moved to a run's candidate and cannot be put back: its base {base_path(work_file)} "
+            "is missing or changed (the served generations in SERVING_PATH hold the last published states)"
+        )
+    temp = work_file.with_name(f".{work_file.name}.restoring")
+    shutil.copyfile(base_path(work_file), temp)
+    with open(temp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temp, work_file)
+    fsync_dir(work_file.parent)
+    # the restored file holds the base's bytes: the next run may move it again
+    record = json.loads(_base_record_path(work_file).read_text(encoding="utf-8"))
+    _write_atomically(_base_record_path(work_file), json.dumps({**record, "work_file": file_state(work_file)}))
+    return work_file
 
 
 def set_aside_abandoned(work_file: Path) -> list[Path]:
@@ -213,21 +314,34 @@ def prune_failed(work_file: Path, keep: int) -> list[Path]:
 
 
 def prepare_candidate(work_file: Path, run_id: str) -> Candidate:
-    """Copy the last good work file to `candidates/<work file name>` (an empty candidate if there is none yet) and
-    write the run id beside it. Call with the warehouse lock held."""
+    """Copy the last good work file to `candidates/<work file name>` (an empty candidate if there is none yet), or
+    move it there when its bytes are also in its base, and write the run id beside it. Call with the warehouse lock
+    held."""
     work_file = Path(work_file)
     folder = candidates_dir(work_file)
     folder.mkdir(parents=True, exist_ok=True)
     set_aside_abandoned(work_file)
     path = candidate_path(work_file)
     _run_id_path(path).write_text(run_id + "\n", encoding="utf-8")
+    marker = _moved_marker(work_file)
+    if marker.exists():
+        if not work_file.exists():  # a run that had moved it died (its candidate was just set aside)
+            restore_work_file(work_file)
+        marker.unlink()
+    moved = False
     if work_file.exists():
         if wal_path(work_file).exists():  # someone wrote the work file by hand (a dbt run): keep their writes
             checkpoint(work_file)
-        shutil.copyfile(work_file, path)
+        if not work_file.is_symlink() and _base_holds(work_file, file_state(work_file)):
+            marker.write_text(run_id + "\n", encoding="utf-8")
+            os.replace(work_file, path)
+            fsync_dir(folder)
+            moved = True
+        else:
+            shutil.copyfile(work_file, path)
     else:
         path.unlink(missing_ok=True)
-    return Candidate(run_id=run_id, work_file=work_file, path=path)
+    return Candidate(run_id=run_id, work_file=work_file, path=path, moved=moved)
 
 
 def mark_passed(candidate: Candidate, what: str) -> None:
@@ -237,7 +351,7 @@ def mark_passed(candidate: Candidate, what: str) -> None:
         "run_id": candidate.run_id,
         "what": what,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        **_file_state(candidate.path),
+        **file_state(candidate.path),
     }
     candidate.stamp.write_text(json.dumps(stamp), encoding="utf-8")
 
@@ -248,7 +362,7 @@ def has_passed(candidate: Candidate) -> bool:
         return False
     stamp = json.loads(candidate.stamp.read_text(encoding="utf-8"))
     return stamp.get("run_id") == candidate.run_id and all(
-        stamp.get(key) == value for key, value in _file_state(candidate.path).items()
+        stamp.get(key) == value for key, value in file_state(candidate.path).items()
     )
 
 
@@ -264,11 +378,24 @@ def promote(candidate: Candidate) -> Path:
     candidate.stamp.unlink(missing_ok=True)
     _run_id_path(candidate.path).unlink(missing_ok=True)
     fsync_dir(candidate.work_file.parent)
+    # the base held the state before this run (publish keeps the new one)
+    _moved_marker(candidate.work_file).unlink(missing_ok=True)
+    drop_base(candidate.work_file)
     return candidate.work_file
 
 
 def set_aside_failed(candidate: Candidate, reason: str) -> Path | None:
-    """Keep a candidate that did not pass as `<run id>.failed.duckdb`, with a `.reason.txt` beside it."""
+    """Keep a candidate that did not pass as `<run id>.failed.duckdb`, with a `.reason.txt` beside it; if the run
+    had moved the work file to it, put the work file back from the base."""
+    try:
+        return _set_aside(candidate, reason)
+    finally:
+        if candidate.moved and not candidate.work_file.exists():
+            restore_work_file(candidate.work_file)
+            _moved_marker(candidate.work_file).unlink(missing_ok=True)
+
+
+def _set_aside(candidate: Candidate, reason: str) -> Path | None:
     if not candidate.path.exists():
         return None
     with contextlib.suppress(duckdb.Error, GateError):  # then kept as it is: it is only there to be looked at

@@ -36,6 +36,8 @@ import duckdb
 
 from dagster_project import settings
 
+from . import gate
+from .gate import fsync_dir, wal_path
 from .load import table_names
 
 MARTS_SCHEMA = settings.MARTS_SCHEMA
@@ -109,10 +111,6 @@ def previous_path(served_file: Path) -> Path:
 
 def generations_dir(served_file: Path) -> Path:
     return Path(served_file).parent / GENERATIONS_DIR
-
-
-def wal_path(database: Path) -> Path:
-    return Path(f"{database}.wal")
 
 
 def sidecar_path(generation: Path) -> Path:
@@ -399,15 +397,6 @@ def _temp_path(final: Path, purpose: str) -> Path:
     return final.with_name(f".{final.name}{TEMP_MARKER}{purpose}-{os.getpid()}")
 
 
-def fsync_dir(directory: Path) -> None:
-    """Make a rename in `directory` durable (the gate's promotion uses it too)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _point(link: Path, target: Path) -> None:
     """Make `link` a symlink to `target` atomically: a temporary symlink renamed over it (relative, so the serving
     folder can be moved or mounted elsewhere, e.g. into a BI server's container)."""
@@ -525,6 +514,7 @@ def publish(
                         )
                     fingerprint_seconds = time.monotonic() - fingerprint_started
                     copy_started = time.monotonic()
+                    work_state = gate.file_state(work_file)
                     shutil.copyfile(work_file, temp)
                     with open(temp, "rb+") as handle:
                         os.fsync(handle.fileno())
@@ -564,6 +554,9 @@ def publish(
             _point(served_file, generation)
             fsync_dir(served_file.parent)
             seconds = time.monotonic() - started
+            # the generation is a verified copy of the work file, never written again: the next run may move the
+            # work file instead of copying it (gate.py, "the base")
+            gate.keep_base(work_file, generation, work_state)
         finally:
             temp.unlink(missing_ok=True)
         pruned = tuple(prune_generations(served_file, keep))
