@@ -23,9 +23,10 @@ class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse as one run sees it: a candidate copy of the last good work file.
 
     Set up once per run (whatever starts it: CLI, schedule, sensor, UI): take the warehouse lock, copy the work
-    file to `candidates/<work file name>` (or move it there when its last publish kept its bytes: gate.py). Every loader and dbt write the candidate. `serving/warehouse` promotes it
-    over the work file once a whole dbt build passed on it in this run; otherwise, at the end of the run, it is set
-    aside as `<run id>.failed.duckdb` and the work file is as it was before the run.
+    file to `candidates/<work file name>` (or move it there when its last publish kept its bytes: gate.py). Every
+    loader and dbt write the candidate. `serving/warehouse` promotes it over the work file once a whole dbt build
+    passed on it in this run; otherwise, at the end of the run, it is set aside as `<run id>.failed.duckdb` and the
+    work file is as it was before the run.
     """
 
     _lock: gate.WarehouseLock | None = PrivateAttr(default=None)

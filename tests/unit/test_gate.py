@@ -77,7 +77,6 @@ def test_a_candidate_of_a_killed_run_is_set_aside_by_the_next_run(tmp_path):
     assert "abandoned" in (tmp_path / "candidates" / "run-dead.failed.reason.txt").read_text()
 
 
-
 def published(tmp_path, value):
     """A work file holding `value`, published (no serving checks: only the gate's bookkeeping is under test)."""
     work = tmp_path / "warehouse.duckdb"
@@ -138,6 +137,7 @@ def test_a_moved_work_file_without_its_base_is_an_error_naming_the_base(tmp_path
     with pytest.raises(gate.GateError, match=r"cannot be put back: its base .*warehouse\.duckdb\.published"):
         gate.set_aside_failed(candidate, "run-1 failed")
     assert read(candidate.failed_path) == 1  # the moved file itself is kept
+
 
 HOLD = """
 import sys, time
