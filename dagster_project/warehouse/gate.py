@@ -245,20 +245,27 @@ def keep_base(work_file: Path, generation: Path, work_state: dict[str, int]) -> 
     return base
 
 
-def _base_holds(work_file: Path, work_state: dict[str, int] | None = None) -> bool:
-    """The base is intact (the file the record names, unchanged) and, given `work_state`, holds exactly that state."""
+def _intact_base_record(work_file: Path) -> dict | None:
+    """The base's record, if the base is intact (the file the record names, unchanged); else None."""
     try:
         record = json.loads(_base_record_path(work_file).read_text(encoding="utf-8"))
         base_state = file_state(base_path(work_file))
     except (OSError, ValueError):
-        return False
-    return base_state == record.get("base") and (work_state is None or work_state == record.get("work_file"))
+        return None
+    return record if base_state == record.get("base") else None
+
+
+def _base_holds(work_file: Path, work_state: dict[str, int]) -> bool:
+    """The base is intact and holds exactly the work file in `work_state`."""
+    record = _intact_base_record(work_file)
+    return record is not None and record.get("work_file") == work_state
 
 
 def restore_work_file(work_file: Path) -> Path:
     """Put the work file back from its base (a copy: the base stays a served generation's file), atomically."""
     work_file = Path(work_file)
-    if not _base_holds(work_file):
+    record = _intact_base_record(work_file)
+    if record is None:
         raise GateError(
             f"{work_file} was moved to a run's candidate and cannot be put back: its base {base_path(work_file)} "
             "is missing or changed (the served generations in SERVING_PATH hold the last published states)"
@@ -270,7 +277,6 @@ def restore_work_file(work_file: Path) -> Path:
     os.replace(temp, work_file)
     fsync_dir(work_file.parent)
     # the restored file holds the base's bytes: the next run may move it again
-    record = json.loads(_base_record_path(work_file).read_text(encoding="utf-8"))
     _write_atomically(_base_record_path(work_file), json.dumps({**record, "work_file": file_state(work_file)}))
     return work_file
 

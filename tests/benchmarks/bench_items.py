@@ -545,11 +545,8 @@ def table_line(written: int, pipeline: dict, bare: dict, pandas_result: dict, in
         else "-"
     )
     return (
-        f"| {written / 1e6:.0f} M{ok} | {_fmt(pipeline)} / {_fmt(pipeline, 'cpu_seconds')} ({_mem(pipeline)}) | "
-        f"{_fmt(bare)} / {_fmt(bare, 'cpu_seconds')} ({_mem(bare)}) | "
-        f"{_pair(pandas_result)} | "
-        f"{_ratio(pipeline, bare)} | {_ratio(pandas_result, pipeline)} | "
-        f"{_fmt(increment)} / {_fmt(increment, 'cpu_seconds')} ({_mem(increment)}) | "
+        f"| {written / 1e6:.0f} M{ok} | {_pair(pipeline)} | {_pair(bare)} | {_pair(pandas_result)} | "
+        f"{_ratio(pipeline, bare)} | {_ratio(pandas_result, pipeline)} | {_pair(increment)} | "
         f"{increment.get('item_models_seconds', 0):.1f} | {share} |"
     )
 
