@@ -198,20 +198,23 @@ def built(tmp_path_factory, run_build):
 
 
 @pytest.fixture
-def warehouse_copy(built, tmp_path_factory):
-    """A private copy of the built warehouse, for tests that run again or break things.
-
-    It has the same path in every test of a worker (a worker runs its tests one after another; the folder is
-    emptied first): dbt's profile names the run's candidate, which lies beside the work file, so each test's runs
-    start from the dbt parse the previous test's runs left instead of parsing the project from scratch (~7 s)."""
-    source, result = built
-    assert result.success, "the baseline build failed; see test_build"
+def work_dir(tmp_path_factory) -> Path:
+    """An empty folder for a test's work file (`warehouse.duckdb`), with the same path in every test of a worker
+    (a worker runs its tests one after another; the folder is emptied first): dbt's profile names the run's
+    candidate, which lies beside the work file, so each test's runs start from the dbt parse the previous test's
+    runs left instead of parsing the project from scratch (~7 s)."""
     folder = tmp_path_factory.getbasetemp() / "work"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    target = folder / "warehouse.duckdb"
-    shutil.copy(source, target)
-    return target
+    return folder
+
+
+@pytest.fixture
+def warehouse_copy(built, work_dir):
+    """A private copy of the built warehouse, for tests that run again or break things (in `work_dir`)."""
+    source, result = built
+    assert result.success, "the baseline build failed; see test_build"
+    return Path(shutil.copy(source, work_dir / "warehouse.duckdb"))
 
 
 @pytest.fixture
@@ -252,6 +255,20 @@ def dbt_log_events(run_id: str) -> list[str]:
     (folder,) = [p for p in target.iterdir() if p.is_dir() and p.name.rsplit("-", 2)[-2:-1] == [run_id[:7]]]
     lines = (folder / "dbt.log").read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["info"]["name"] for line in lines if line.startswith("{")]
+
+
+def dbt_invocation_folders() -> set[Path]:
+    """Every dbt invocation's folder under DBT_TARGET_PATH so far (dagster-dbt writes one per `dbt` call)."""
+    return {p for p in Path(os.environ["DBT_TARGET_PATH"]).iterdir() if (p / "dbt.log").is_file()}
+
+
+def parsed_from_scratch(folders: set[Path]) -> list[str]:
+    """The invocations among `folders` whose dbt could not reuse a saved parse and parsed the whole project."""
+    return sorted(
+        folder.name
+        for folder in folders
+        if '"name": "UnableToPartialParse"' in (folder / "dbt.log").read_text(encoding="utf-8")
+    )
 
 
 def check_evaluations(result):

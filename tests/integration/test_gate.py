@@ -3,10 +3,13 @@ one-writer lock: real Dagster runs with real dbt into temporary DuckDB files; th
 on 127.0.0.1 serving SYNTHETIC figures (test_live_sources.synthetic_kcs_month), never a real statistic."""
 
 import hashlib
+import os
+import shutil
+from pathlib import Path
 
 import dagster as dg
 
-from dagster_project import settings
+from dagster_project import dbt_manifest, settings
 from dagster_project.cli import publish_lines
 from dagster_project.sources import inbox, kcs_api
 from dagster_project.warehouse.gate import WarehouseLock
@@ -16,7 +19,9 @@ from ..live_payloads import kcs_envelope
 from .conftest import (
     MONTHLY_SUMS_CHECK,
     check_evaluations,
+    dbt_invocation_folders,
     inflate_june_2019_china_exports,
+    parsed_from_scratch,
     query,
     served_path_for,
     step_failure_messages,
@@ -52,9 +57,14 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
     work_before = digest(warehouse_copy)
     # A plausible but wrong monthly figure (a valid number), caught by the months-add-up-to-the-year test.
     inflate_june_2019_china_exports(raw_copy)
+    # no saved dbt parse: this test's first run parses the whole project
+    shutil.rmtree(Path(os.environ["DBT_TARGET_PATH"]) / dbt_manifest.PARSE_STATES_DIR, ignore_errors=True)
+    before = dbt_invocation_folders()
 
     failed = run_job("build_warehouse", warehouse_copy, raw_copy)
     assert not failed.success
+    assert len(parsed_from_scratch(dbt_invocation_folders() - before)) == 1
+    before = dbt_invocation_folders()
     failed_checks = {(c.asset_key, c.check_name) for c in check_evaluations(failed) if not c.passed}
     assert (dg.AssetKey(["marts", "fct_bilateral_trade"]), MONTHLY_SUMS_CHECK) in failed_checks
     # dbt ran; the serving assets did not start, so nothing was published or rotated
@@ -83,6 +93,9 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
     alone = run_job("publish_warehouse", warehouse_copy, raw_copy)
     assert alone.success
     assert served_june_2019(served) == JUNE_2019_CHINA_EXPORTS_USD
+    # Both runs started from the parse the failed run left (a failed build keeps it; the publish asset's own
+    # `dbt build` names the same target as the dbt assets): neither parsed the whole project again.
+    assert parsed_from_scratch(dbt_invocation_folders() - before) == []
 
 
 def test_a_revision_is_recorded_served_and_superseded_by_an_inbox_drop(

@@ -67,11 +67,11 @@ def published_latencies(result) -> list[float]:
 
 
 @pytest.fixture
-def work_a(built, tmp_path) -> Path:
-    """A private copy of the baseline build from raw/."""
+def work_a(built, work_dir) -> Path:
+    """A private copy of the baseline build from raw/ (in `work_dir`: its runs reuse the worker's dbt parse)."""
     source, result = built
     assert result.success, "the baseline build failed; see test_build"
-    return Path(shutil.copy(source, tmp_path / "work_a.duckdb"))
+    return Path(shutil.copy(source, work_dir / "warehouse.duckdb"))
 
 
 def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_build, tmp_path, monkeypatch):
@@ -163,9 +163,11 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
 
 def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers(work_a, tmp_path):
     served = tmp_path / "serving" / "warehouse.duckdb"
+    # the work file was just published, so the build moves it to its candidate: killed mid-build, the work file
+    # is missing until the next run puts it back from the published bytes
     publish(work_a, served)
     served_before = sha256(served)
-    work = Path(shutil.copy(work_a, tmp_path / "work.duckdb"))
+    work, original = work_a, Path(shutil.copy(work_a, tmp_path / "original.duckdb"))
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
     shutil.copy(settings.REPO_ROOT / ".dagster_home" / "dagster.yaml", dagster_home)
@@ -208,6 +210,7 @@ def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers
             run.wait(timeout=30)
             run.stdout.close()
     assert run.returncode == -signal.SIGKILL
+    assert not work.exists(), "the run did not move the published work file to its candidate"
 
     assert sha256(served) == served_before
     assert_serves_cleanly(served)
@@ -222,8 +225,8 @@ def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers
         f"the next run: {published}"
     )
     assert published.startswith("published nothing new")
-    assert sha256(work) != sha256(work_a) and file_fingerprint(work) == file_fingerprint(work_a)
+    assert sha256(work) != sha256(original) and file_fingerprint(work) == file_fingerprint(original)
     assert sha256(served) == served_before and len(list_generations(served)) == 1
     assert not previous_path(served).exists()
     assert_serves_cleanly(served)
-    assert table_contents(served, "marts.fct_trade_totals") == table_contents(work_a, "marts.fct_trade_totals")
+    assert table_contents(served, "marts.fct_trade_totals") == table_contents(original, "marts.fct_trade_totals")

@@ -65,8 +65,12 @@ def trade_dbt_models(context: dg.AssetExecutionContext, dbt: TradeDbtCliResource
     new vintage since they were last built."""
     with warehouse.dbt_environment():
         invocation = dbt.cli(["build", *dbt_target_args(context)], context=context)
-        yield from invocation.stream()
-        dbt.keep_parse_state(invocation)
+        try:
+            yield from invocation.stream()
+        finally:
+            # a failed model or test raises here, but dbt's parse is as good as after a success: the run after a
+            # failure would otherwise parse the whole project again
+            dbt.keep_parse_state(invocation)
     # dagster-dbt writes a folder per invocation under target/ (~8 MB); keep the newest few.
     dbt_manifest.prune_run_folders(settings.DBT_TARGET_DIR)
     if is_whole_project(context) and settings.dbt_target() == settings.DEFAULT_DBT_TARGET:
