@@ -63,7 +63,7 @@ spark: install-spark
 	$(PY) -m dagster_project.cli_spark
 
 ## the whole test suite: unit tests, then real Dagster + dbt runs into temporary DuckDB files; on every core
-## (pytest-xdist; tests that share a module fixture stay on one worker, xdist_group; TEST_WORKERS=1: one process)
+## (pytest-xdist, handing out one test at a time as a worker frees up; TEST_WORKERS=1: one process)
 test: install
 	$(PY) -m dagster_project.cli prepare
 	$(PY) -m pytest $(if $(filter 1,$(TEST_WORKERS)),,-n $(or $(TEST_WORKERS),auto) --dist loadgroup)

@@ -4,6 +4,7 @@ import fcntl
 import json
 import os
 import shutil
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,23 +179,33 @@ def metadata_text(value) -> str:
     return str(value.value)
 
 
+def once_per_session(tmp_path_factory, name: str, make: Callable[[Path], str]) -> tuple[Path, str]:
+    """`make(folder)` run once per test session, even with parallel workers: the first worker to get here runs it
+    under a file lock, the others wait and reuse its folder. Returns (folder, the text `make` returned).
+
+    (pytest-xdist's `xdist_group` does not keep tests on one worker under pytest 9.2: xdist 3.8 renames a grouped
+    test through `item._nodeid`, which pytest no longer reads, so a module fixture would run once per worker.)"""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp(name)
+        return folder, make(folder)
+    shared = tmp_path_factory.getbasetemp().parent  # the session's temp root, common to its workers
+    folder, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            done.write_text(make(folder), encoding="utf-8")
+    return folder, done.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, run_build):
-    """One complete build from the shipped raw/ files, shared read-only by every test of the session (and by all
-    parallel workers: the first builds it under a file lock, the others wait and reuse it):
-    (warehouse path, BuildSummary of its run)."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        warehouse = tmp_path_factory.mktemp("built") / "warehouse.duckdb"
-        return warehouse, BuildSummary.of(run_build(warehouse))
-    shared = tmp_path_factory.getbasetemp().parent  # the session's temp root, common to its workers
-    folder, warehouse = shared / "built", shared / "built" / "warehouse.duckdb"
-    summary_file = folder / "summary.json"
-    with open(shared / "built.lock", "a", encoding="utf-8") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not summary_file.exists():
-            folder.mkdir(exist_ok=True)
-            summary_file.write_text(BuildSummary.of(run_build(warehouse)).to_json(), encoding="utf-8")
-    return warehouse, BuildSummary.from_json(summary_file.read_text(encoding="utf-8"))
+    """One complete build from the shipped raw/ files, shared read-only by every test of the session and by all
+    parallel workers: (warehouse path, BuildSummary of its run)."""
+    folder, summary = once_per_session(
+        tmp_path_factory, "built", lambda folder: BuildSummary.of(run_build(folder / "warehouse.duckdb")).to_json()
+    )
+    return folder / "warehouse.duckdb", BuildSummary.from_json(summary)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from .conftest import query
+from .conftest import once_per_session, query
 
 # SYNTHETIC (period, partner ISO2, HSK-10, export USD, import USD). Hand-computed answers in the tests below.
 JANUARY_2022 = [
@@ -41,20 +41,21 @@ def insert(warehouse, rows, load_id="synthetic-1"):
             )
 
 
-# The module's tests share one gated build of the fixture (pytest-xdist keeps the group on one worker).
-pytestmark = pytest.mark.xdist_group("item_marts")
-
-
 @pytest.fixture(scope="module")
 def fixture_marts(built, run_job, tmp_path_factory):
-    """The gate alone (whole dbt build, promote) on a copy of the built warehouse with the fixture in raw; read
-    only by the tests (test_one_new_month_incrementally works on its own copy)."""
+    """The gate alone (whole dbt build, promote) on a copy of the built warehouse with the fixture in raw, once per
+    session for every worker; read only by the tests (test_one_new_month_incrementally works on its own copy)."""
     source, result = built
     assert result.success, "the baseline build failed; see test_build"
-    warehouse = Path(shutil.copy(source, tmp_path_factory.mktemp("item_fixture") / "warehouse.duckdb"))
-    insert(warehouse, JANUARY_2022)
-    assert run_job("publish_warehouse", warehouse).success
-    return warehouse
+
+    def make(folder: Path) -> str:
+        warehouse = Path(shutil.copy(source, folder / "warehouse.duckdb"))
+        insert(warehouse, JANUARY_2022)
+        return str(run_job("publish_warehouse", warehouse).success)
+
+    folder, success = once_per_session(tmp_path_factory, "item_fixture", make)
+    assert success == "True", "the gated build of the item fixture failed"
+    return folder / "warehouse.duckdb"
 
 
 def test_threshold_counts_on_the_fixture(fixture_marts):
