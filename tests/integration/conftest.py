@@ -184,7 +184,8 @@ def once_per_session(tmp_path_factory, name: str, make: Callable[[Path], str]) -
     under a file lock, the others wait and reuse its folder. Returns (folder, the text `make` returned).
 
     (pytest-xdist's `xdist_group` does not keep tests on one worker under pytest 9.2: xdist 3.8 renames a grouped
-    test through `item._nodeid`, which pytest no longer reads, so a module fixture would run once per worker.)"""
+    test through `item._nodeid`, which pytest no longer reads, so a module fixture would run once per worker;
+    pytest-dev/pytest-xdist#1386.)"""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         folder = tmp_path_factory.mktemp(name)
         return folder, make(folder)
