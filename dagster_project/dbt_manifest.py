@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -25,6 +26,8 @@ import time
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 STAMP_NAME = ".manifest_inputs.json"
 # What dbt itself writes or fetches inside the project: not inputs of the manifest.
@@ -191,16 +194,24 @@ def restore_parse_state(states_dir: Path, key: str, invocation_dir: Path) -> boo
 
 def keep_parse_state(states_dir: Path, key: str, invocation_dir: Path, keep: int = PARSE_STATES_KEEP) -> bool:
     """Keep the parse state a finished invocation wrote, for the next one with this profile (atomic: parallel
-    processes may keep states at once); prune to the `keep` most recently kept. True if there was one."""
+    processes may keep states at once); prune to the `keep` most recently kept. True if one was kept.
+
+    Never raises: it is called after every build, a failed one included, and a state that cannot be kept (a full
+    disk, a state pruned by another process meanwhile) only costs the next invocation a whole parse; raising would
+    fail a build that passed, or hide why one failed."""
     written = invocation_dir / PARTIAL_PARSE_FILE
     if not written.is_file():
         return False
     folder = states_dir / PARSE_STATES_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    temp = folder / f".{key}.{os.getpid()}.tmp"
-    shutil.copyfile(written, temp)
-    os.replace(temp, folder / f"{key}.msgpack")
-    states = sorted(folder.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in states[keep:]:
-        stale.unlink(missing_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f".{key}.{os.getpid()}.tmp"
+        shutil.copyfile(written, temp)
+        os.replace(temp, folder / f"{key}.msgpack")
+        states = sorted(folder.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in states[keep:]:
+            stale.unlink(missing_ok=True)
+    except OSError as error:
+        logger.warning("dbt's parse state was not kept in %s (%s): the next dbt call parses the project", folder, error)
+        return False
     return True

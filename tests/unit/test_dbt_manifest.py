@@ -148,3 +148,14 @@ def test_only_the_most_recently_kept_parse_states_remain(tmp_path):
     dbt_manifest.keep_parse_state(states, "key-4", run, keep=3)
     kept = sorted(p.stem for p in (states / dbt_manifest.PARSE_STATES_DIR).glob("*.msgpack"))
     assert kept == ["key-2", "key-3", "key-4"]
+
+
+def test_a_parse_state_that_cannot_be_kept_is_logged_not_raised(tmp_path, caplog):
+    """Called after every build (a failed one too): it must never fail a build or hide why one failed."""
+    states, run = tmp_path / "target", tmp_path / "run"
+    run.mkdir()
+    (run / dbt_manifest.PARTIAL_PARSE_FILE).write_bytes(b"state")
+    states.mkdir()
+    (states / dbt_manifest.PARSE_STATES_DIR).write_text("a file where the folder should be")
+    assert dbt_manifest.keep_parse_state(states, "key-a", run) is False
+    assert "parse state was not kept" in caplog.text
