@@ -183,12 +183,16 @@ def profile_key(project_dir: Path, target: str, environ: Mapping[str, str] | Non
 
 def restore_parse_state(states_dir: Path, key: str, invocation_dir: Path) -> bool:
     """Put the parse state last kept for this profile into a new invocation's target folder; True if there was one
-    (dagster-dbt does not overwrite it with target/partial_parse.msgpack)."""
+    (dagster-dbt does not overwrite it with target/partial_parse.msgpack). Never raises: without it dbt parses."""
     state = states_dir / PARSE_STATES_DIR / f"{key}.msgpack"
     if not state.is_file():
         return False
-    invocation_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(state, invocation_dir / PARTIAL_PARSE_FILE)
+    try:
+        invocation_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(state, invocation_dir / PARTIAL_PARSE_FILE)
+    except OSError as error:
+        logger.warning("dbt's parse state %s was not restored (%s): dbt parses the project", state, error)
+        return False
     return True
 
 

@@ -150,8 +150,8 @@ def test_only_the_most_recently_kept_parse_states_remain(tmp_path):
     assert kept == ["key-2", "key-3", "key-4"]
 
 
-def test_a_parse_state_that_cannot_be_kept_is_logged_not_raised(tmp_path, caplog):
-    """Called after every build (a failed one too): it must never fail a build or hide why one failed."""
+def test_a_parse_state_that_cannot_be_kept_or_restored_is_logged_not_raised(tmp_path, caplog):
+    """Called around every build (a failed one too): it must never fail a build or hide why one failed."""
     states, run = tmp_path / "target", tmp_path / "run"
     run.mkdir()
     (run / dbt_manifest.PARTIAL_PARSE_FILE).write_bytes(b"state")
@@ -159,3 +159,9 @@ def test_a_parse_state_that_cannot_be_kept_is_logged_not_raised(tmp_path, caplog
     (states / dbt_manifest.PARSE_STATES_DIR).write_text("a file where the folder should be")
     assert dbt_manifest.keep_parse_state(states, "key-a", run) is False
     assert "parse state was not kept" in caplog.text
+    (states / dbt_manifest.PARSE_STATES_DIR).unlink()
+    assert dbt_manifest.keep_parse_state(states, "key-a", run) is True
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert dbt_manifest.restore_parse_state(states, "key-a", blocked / "run-2") is False
+    assert "was not restored" in caplog.text
