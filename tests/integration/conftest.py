@@ -260,13 +260,18 @@ def step_failure_messages(result) -> list[str]:
     return messages
 
 
+def dbt_events(folder: Path) -> list[str]:
+    """The names of the events dbt logged in one invocation's folder, in order."""
+    lines = (folder / "dbt.log").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["info"]["name"] for line in lines if line.startswith("{")]
+
+
 def dbt_log_events(run_id: str) -> list[str]:
     """The names of the events dbt logged in a run's invocation folder (dagster-dbt names it
     `<op>-<run id[:7]>-<uuid[:7]>` under DBT_TARGET_PATH), in order."""
     target = Path(os.environ["DBT_TARGET_PATH"])
     (folder,) = [p for p in target.iterdir() if p.is_dir() and p.name.rsplit("-", 2)[-2:-1] == [run_id[:7]]]
-    lines = (folder / "dbt.log").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["info"]["name"] for line in lines if line.startswith("{")]
+    return dbt_events(folder)
 
 
 def dbt_invocation_folders() -> set[Path]:
@@ -276,11 +281,7 @@ def dbt_invocation_folders() -> set[Path]:
 
 def parsed_from_scratch(folders: set[Path]) -> list[str]:
     """The invocations among `folders` whose dbt could not reuse a saved parse and parsed the whole project."""
-    return sorted(
-        folder.name
-        for folder in folders
-        if '"name": "UnableToPartialParse"' in (folder / "dbt.log").read_text(encoding="utf-8")
-    )
+    return sorted(folder.name for folder in folders if "UnableToPartialParse" in dbt_events(folder))
 
 
 def check_evaluations(result):
