@@ -61,3 +61,36 @@ def test_a_key_repeated_across_files_names_both_files(tmp_path):
             "select count(*) from information_schema.tables where table_schema = 'raw' "
             "and table_name = 'kita_hsk10_trade_by_partner_monthly'"
         ).fetchone() == (0,)
+
+
+def test_the_raw_table_keeps_file_order_across_files_and_row_groups(tmp_path):
+    """The load writes the rows without sorting them (configure preserves insertion order): 300,000 rows span
+    several of DuckDB's row groups, which its threads would otherwise write out of order."""
+    files = []
+    for name, start in (("a.csv", 0), ("b.csv", 150_000)):
+        lines = (f"{2800000000 + i},China,2019,1,{i},1.0,2,2.0\n" for i in range(start, start + 150_000))
+        files.append(write(tmp_path / name, *lines))
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("SET threads = 4")
+        load(con, *files)
+        order = con.execute(
+            "select _source_file, _row_number, Export_dollar from raw.kita_hsk10_trade_by_partner_monthly"
+        ).fetchall()
+    assert [(f, r) for f, r, _ in order] == [("a.csv", r) for r in range(1, 150_001)] + [
+        ("b.csv", r) for r in range(1, 150_001)
+    ]
+    assert [v for _, _, v in order] == list(range(300_000))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", " ", "1", " 1", "1 ", "\t1\r\n", "\n", " \t ", "a b", "\u00a01\u00a0", "\u30001 ", " 한국 ", "\x0b1", None],
+)
+def test_the_fast_strip_is_trim_of_blanks_tabs_and_line_ends(value):
+    """native_load strips values with a regexp guard in front of trim(value, ' \\t\\r\\n') (faster); plain trim()
+    also strips other spaces (U+00A0, U+3000), so the guard must not fall back on it."""
+    from dagster_project.warehouse.native_load import _strip
+
+    with duckdb.connect() as con:
+        fast, slow = con.execute(f"select {_strip('$1')}, trim($1, ' \t\r\n')", [value]).fetchone()
+    assert fast == slow
