@@ -12,19 +12,19 @@ from dagster_project import settings
 PORTABLE_TYPE = re.compile(r"^(string|bigint|integer|double|boolean|date|timestamp|decimal\(\d+,\d+\))$")
 
 
-def model_nodes() -> list[dict]:
+def nodes(*resource_types: str) -> list[dict]:
     manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
-    nodes = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
-    assert nodes, "no models in the manifest"
-    return nodes
+    found = [node for node in manifest["nodes"].values() if node["resource_type"] in resource_types]
+    assert found, f"no {resource_types} in the manifest"
+    return found
 
 
 def mart_nodes() -> list[dict]:
-    return [node for node in model_nodes() if node["fqn"][1] == "marts"]
+    return [node for node in nodes("model") if node["fqn"][1] == "marts"]
 
 
-@pytest.mark.parametrize("node", model_nodes(), ids=lambda node: node["name"])
-def test_every_model_and_every_column_its_yaml_lists_is_described(node):
+@pytest.mark.parametrize("node", nodes("model", "seed"), ids=lambda node: node["name"])
+def test_every_model_and_seed_and_every_column_its_yaml_lists_is_described(node):
     """The descriptions reach dbt docs and the Dagster UI; a column listed only to carry tests still needs one."""
     assert node["description"].strip(), f"{node['name']}: no description"
     undescribed = [name for name, column in node["columns"].items() if not column.get("description")]
