@@ -140,7 +140,7 @@ def _column(spec: CsvSpec, name: str) -> Column:
 
 
 _BLANKS = " \t\r\n"  # what a value is stripped of, at both ends
-_HAS_BLANK_END = "'^[ \\t\\r\\n]|[ \\t\\r\\n]$'"
+_HAS_BLANK_END = _lit(f"^[{_BLANKS}]|[{_BLANKS}]$")
 
 
 def _strip(value: str) -> str:

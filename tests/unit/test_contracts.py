@@ -20,7 +20,9 @@ def nodes(*resource_types: str) -> list[dict]:
 
 
 def mart_nodes() -> list[dict]:
-    return [node for node in nodes("model") if node["fqn"][1] == "marts"]
+    marts = [node for node in nodes("model") if node["fqn"][1] == "marts"]
+    assert marts, "no marts in the manifest"
+    return marts
 
 
 @pytest.mark.parametrize("node", nodes("model", "seed"), ids=lambda node: node["name"])

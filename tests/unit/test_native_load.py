@@ -65,13 +65,13 @@ def test_a_key_repeated_across_files_names_both_files(tmp_path):
 
 def test_the_raw_table_keeps_file_order_across_files_and_row_groups(tmp_path):
     """The load writes the rows without sorting them (configure preserves insertion order): 300,000 rows span
-    several of DuckDB's row groups, which its threads would otherwise write out of order."""
+    several of DuckDB's row groups, which its threads (settings.duckdb_threads) would otherwise write out of
+    order."""
     files = []
     for name, start in (("a.csv", 0), ("b.csv", 150_000)):
         lines = (f"{2800000000 + i},China,2019,1,{i},1.0,2,2.0\n" for i in range(start, start + 150_000))
         files.append(write(tmp_path / name, *lines))
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        con.execute("SET threads = 4")
         load(con, *files)
         order = con.execute(
             "select _source_file, _row_number, Export_dollar from raw.kita_hsk10_trade_by_partner_monthly"
