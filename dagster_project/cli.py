@@ -35,6 +35,15 @@ def prepare(force: bool = False) -> bool:
     )
 
 
+def project_instance():
+    """The Dagster instance under DAGSTER_HOME, by default the project's `.dagster_home/`, also when the CLI runs
+    without the Makefile (which exports it for `dagster dev`)."""
+    import dagster as dg
+
+    os.environ[settings.DAGSTER_HOME_ENV] = str(settings.dagster_home())
+    return dg.DagsterInstance.get()
+
+
 def run_job(
     name: str = JOB_NAME,
     partition_key: str | None = None,
@@ -43,7 +52,6 @@ def run_job(
 ):
     """Execute a job of the definitions in this process (recorded in the DAGSTER_HOME instance): unpartitioned,
     one partition, or a range of partitions in a single run (a backfill). Returns the ExecuteInProcessResult."""
-    import dagster as dg
 
     from dagster_project.definitions import defs
     from dagster_project.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
@@ -52,7 +60,7 @@ def run_job(
     tags = {RANGE_START_TAG: partition_range[0], RANGE_END_TAG: partition_range[1]} if partition_range else {}
     if instance is not None:
         return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key, tags=tags)
-    with dg.DagsterInstance.get() as instance:  # disposed at the end: its event log databases are closed
+    with project_instance() as instance:  # disposed at the end: its event log databases are closed
         return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key, tags=tags)
 
 

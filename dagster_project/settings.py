@@ -49,6 +49,11 @@ DEFAULT_SPARK_WAREHOUSE_DIR = REPO_ROOT / "data" / "spark-warehouse"
 DEFAULT_SERVING_PATH = REPO_ROOT / "data" / "serving" / "warehouse.duckdb"
 DEFAULT_RAW_DIR = REPO_ROOT / "raw"
 
+# Dagster's instance (run history, the schedules' and sensors' state): its dagster.yaml turns telemetry off and
+# allows one run at a time. The Makefile exports it for `dagster dev`; the CLI sets it when it is unset.
+DAGSTER_HOME_ENV = "DAGSTER_HOME"
+DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
+
 # The run gate (warehouse/gate.py): how long a run waits for another run's warehouse lock before it fails, and
 # how many failed candidates are kept beside the work file for inspection.
 WAREHOUSE_LOCK_TIMEOUT_ENV = "WAREHOUSE_LOCK_TIMEOUT_SECONDS"
@@ -161,6 +166,10 @@ def report_dir() -> Path:
 def raw_dir() -> Path:
     """The folder the file loaders read; `raw/` of the checkout unless RAW_DIR says otherwise."""
     return Path(os.environ.get(RAW_DIR_ENV) or DEFAULT_RAW_DIR).resolve()
+
+
+def dagster_home() -> Path:
+    return Path(os.environ.get(DAGSTER_HOME_ENV) or DEFAULT_DAGSTER_HOME)
 
 
 def export_warehouse_path() -> Path:

@@ -70,7 +70,7 @@ def make_env() -> dict[str, str]:
     env = dict(os.environ)
     venv_bin = str(Path(sys.executable).parent)
     env["PATH"] = f"{venv_bin}:{env.get('PATH', '')}"
-    env.setdefault("DAGSTER_HOME", str(settings.REPO_ROOT / ".dagster_home"))
+    env[settings.DAGSTER_HOME_ENV] = str(settings.dagster_home())
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
     env["DO_NOT_TRACK"] = "1"
     return env

@@ -170,7 +170,7 @@ def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers
     work, original = work_a, Path(shutil.copy(work_a, tmp_path / "original.duckdb"))
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
-    shutil.copy(settings.REPO_ROOT / ".dagster_home" / "dagster.yaml", dagster_home)
+    shutil.copy(settings.DEFAULT_DAGSTER_HOME / "dagster.yaml", dagster_home)
     env = {
         **os.environ,
         "WAREHOUSE_PATH": str(work),
