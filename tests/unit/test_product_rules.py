@@ -52,6 +52,18 @@ def test_kita_rows_that_break_a_rule_are_quarantined_with_the_reason(line, colum
     assert line.rstrip("\n").split(",")[0] in rejected["record"]
 
 
+def test_kita_numbers_padded_with_unicode_spaces_load_as_the_clean_numbers():
+    """Cells copied from web pages carry no-break (U+00A0) and ideographic (U+3000) spaces: both paths strip a number
+    of what str.strip() strips, so one file loads the same on either (text is kept as published on both)."""
+    padded = parse_kita("2811111000,China,\u00a02019,1\u3000,\u00a01,1.0 ,\t2\u3000,\u20002.0\n")
+    clean = parse_kita("2811111000,China,2019,1,1,1.0,2,2.0\n")
+    different_bytes = ["_file_sha256"]
+    assert padded.rows.drop(columns=different_bytes).to_dict("records") == clean.rows.drop(
+        columns=different_bytes
+    ).to_dict("records")
+    assert padded.quarantined.empty and padded.repaired == 0
+
+
 def test_kita_non_numeric_value_still_fails_the_file():
     with pytest.raises(SourceFileError, match="row 1 \\(line 2\\), column 'Import_dollar': 'n/a' is not a number"):
         parse_kita("2811111000,China,2019,1,1,1.0,n/a,2.0\n")
