@@ -15,9 +15,11 @@ quoted line breaks (all files shipped so far).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,6 +125,9 @@ class CsvSpec:
     # "duckdb": loaded by warehouse/native_load.py (parse and validate in SQL; for large files); "pandas": by
     # parse_csv. Both apply the same columns, repairs and rules and fail with the same messages.
     engine: Literal["pandas", "duckdb"] = "pandas"
+    # True where the publisher ends some records before their last fields: those are read as missing. Otherwise a
+    # record with fewer fields than the header fails the file, as one with more always does.
+    short_records: bool = False
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -145,6 +150,36 @@ def decode(data: bytes, file: str | Path, encoding: str) -> str:
 
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Whole-number columns are 64-bit (Int64, BIGINT): a value that, read as a double, is 2^63 or more in size is out
+# of range on both load paths.
+INT64_LIMIT = 2.0**63
+
+
+def number_problem(original: str, number: float | None, kind: str) -> str:
+    """Why a value of a number column is refused (both load paths say it alike): not a number, not whole, or a
+    whole number beyond the 64-bit range."""
+    whole = number is not None and math.isfinite(number) and number == math.floor(number)
+    if kind == "int" and whole and abs(number) >= INT64_LIMIT:
+        return f"'{original}' is a whole number beyond the 64-bit range"
+    return f"'{original}' is not {'a whole number' if kind == 'int' else 'a number'}"
+
+
+def ragged_record_problem(line: int, fields: int, header_fields: int) -> str:
+    """A record with more or fewer fields than the header (both load paths say it alike)."""
+    return f"not a readable CSV file: line {line} has {fields} fields where the header has {header_fields}"
+
+
+def _check_field_counts(text: str, file: str, short_records: bool) -> None:
+    """Every record has as many fields as the header (fewer if the spec allows `short_records`); blank lines are
+    skipped, as pandas skips them. pandas itself would read a first record with one field too many as an index,
+    every value one column to the left, and pad a short record with empty values."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return
+    for record in reader:
+        if record and (len(record) > len(header) or (len(record) < len(header) and not short_records)):
+            raise SourceFileError(file, ragged_record_problem(reader.line_num, len(record), len(header)))
 
 
 def _typed(series: pd.Series, col: Column, file: str) -> pd.Series:
@@ -176,11 +211,12 @@ def _typed(series: pd.Series, col: Column, file: str) -> pd.Series:
         numbers = pd.to_numeric(stripped.where(~is_null), errors="coerce")
         bad = ~is_null & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
         if col.kind == "int":
-            bad |= ~is_null & (numbers.fillna(0) % 1 != 0)
+            bad |= ~is_null & ((numbers.fillna(0) % 1 != 0) | (numbers.astype("float64").abs() >= INT64_LIMIT))
         if bad.any():
             row = int(bad.idxmax()) + 1
-            expected = "a whole number" if col.kind == "int" else "a number"
-            raise SourceFileError(file, f"'{series.iloc[row - 1]}' is not {expected}", row=row, column=col.name)
+            number = numbers.iloc[row - 1]
+            problem = number_problem(series.iloc[row - 1], None if pd.isna(number) else float(number), col.kind)
+            raise SourceFileError(file, problem, row=row, column=col.name)
         return numbers.astype("Int64" if col.kind == "int" else "Float64")
 
     values = stripped.where(~is_null, None)
@@ -208,6 +244,7 @@ def parse_csv(data: bytes, spec: CsvSpec, file: str | Path) -> ParsedFile:
 
     file = str(file)
     text = decode(data, file, spec.encoding)
+    _check_field_counts(text, file, spec.short_records)
     try:
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skipinitialspace=False

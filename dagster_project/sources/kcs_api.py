@@ -133,6 +133,10 @@ def parse_number(text: str | None, *, field: str, error: ApiError) -> int | None
         raise ResponseFormatError(
             error.source, error.partition, f"field {field} is not a whole number: {text!r}", file=error.file
         )
+    if abs(int(value)) >= 2**63:  # the amount columns are BIGINT
+        raise ResponseFormatError(
+            error.source, error.partition, f"field {field} is beyond the 64-bit range: {text!r}", file=error.file
+        )
     return int(value)
 
 

@@ -86,6 +86,7 @@ COMTRADE_AREA_CODES = CsvSpec(
         Column("Notes"),
     ),
     key=("unCode",),
+    short_records=True,  # the last record (535, Bonaire) has no Notes field, not even an empty one
 )
 
 SPECS = (COUNTRY_CODES, REFERENCE_FIGURES, HS_CODES, HS_SECTIONS, COMTRADE_AREA_CODES)

@@ -133,6 +133,9 @@ def _validate(con, month: str) -> None:
         else:
             bad = f"({_quote(field)} IS NOT NULL AND {bad})"
         _fail_first(con, month, bad, lambda v: f"{v!r} is not a whole number", field)
+        # amounts and weights are BIGINT: a longer number would become NULL in the cast, not an error
+        beyond = f"regexp_full_match({text}, '[+-]?[0-9]+') AND TRY_CAST({text} AS BIGINT) IS NULL"
+        _fail_first(con, month, beyond, lambda v: f"{v!r} is a whole number beyond the 64-bit range", field)
     duplicate = con.execute(
         f"""SELECT s._source_file, s._record, s.hsCd, s.statCd FROM {_STAGE} s JOIN (
                 SELECT hsCd, statCd FROM {_STAGE} GROUP BY hsCd, statCd HAVING count(*) > 1) d

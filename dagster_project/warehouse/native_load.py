@@ -25,6 +25,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -35,7 +36,15 @@ from pathlib import Path
 import duckdb
 
 from dagster_project import settings
-from dagster_project.sources.files import QUARANTINE_COLUMNS, Column, CsvSpec, SourceFileError
+from dagster_project.sources.files import (
+    INT64_LIMIT,
+    QUARANTINE_COLUMNS,
+    Column,
+    CsvSpec,
+    SourceFileError,
+    number_problem,
+    ragged_record_problem,
+)
 from dagster_project.warehouse.load import LOAD_COLUMNS, LoadResult, create_quarantine, literal, quote
 
 _quote, _lit = quote, literal
@@ -44,6 +53,8 @@ _CHUNK = 1 << 24
 _STAGE = "_native_stage"  # one file's text, rowid = data row - 1
 _ROWS = "_native_rows"  # typed rows of all files, with the index of the first broken rule (NULL: keeps)
 _REJECTS = "_native_rejects"  # QUARANTINE_COLUMNS of the rejected rows, in file and row order
+# DuckDB's message for a record with more or fewer fields than the header (strict_mode)
+_RAGGED_RECORD = re.compile(r"CSV Error on Line: (\d+).*?Expected Number of Columns: (\d+) Found: (\d+)", re.S)
 _NULL_NEVER = "\x01"  # read_csv's null string: no real field is this, so empty fields stay '' (as in pandas)
 
 
@@ -167,8 +178,10 @@ def _cleaned(header: list[str], spec: CsvSpec) -> str:
     value (an expression repeated in the checks is evaluated every time: three times slower at customs scale).
     `_stage_rowid` is the stage's rowid (data row - 1)."""
     stripped = ", ".join(f"{_strip(_quote(name))} AS {_stripped_name(i)}" for i, name in enumerate(header))
+    # DuckDB's cast reads '1_000' as 1000; pandas (the reference) does not read it as a number
     numbers = "".join(
-        f", TRY_CAST({_stripped_name(i)} AS DOUBLE) AS {_number_name(i)}"
+        f", CASE WHEN NOT contains({_stripped_name(i)}, '_') THEN TRY_CAST({_stripped_name(i)} AS DOUBLE) END"
+        f" AS {_number_name(i)}"
         for i, name in enumerate(header)
         if _column(spec, name).kind in ("int", "decimal")
     )
@@ -188,7 +201,9 @@ def _is_bad(col: Column, index: int) -> str | None:
     if col.kind in ("int", "decimal"):
         number = _number_name(index)
         bad = f"{number} IS NULL OR NOT isfinite({number})"
-        return f"({bad} OR {number} <> floor({number}))" if col.kind == "int" else f"({bad})"
+        if col.kind == "int":
+            return f"({bad} OR {number} <> floor({number}) OR abs({number}) >= {INT64_LIMIT!r})"
+        return f"({bad})"
     return f"TRY_STRPTIME({stripped}, '%Y-%m-%d') IS NULL"
 
 
@@ -204,10 +219,6 @@ def _typed(col: Column, index: int) -> str:
         value = f"CAST(TRY_STRPTIME({stripped}, '%Y-%m-%d') AS DATE)"
     kind = {"text": "VARCHAR", "int": "BIGINT", "decimal": "DOUBLE", "date": "DATE"}[col.kind]
     return f"CAST(CASE WHEN {is_null} THEN NULL ELSE {value} END AS {kind}) AS {_quote(col.name)}"
-
-
-def _expected(col: Column) -> str:
-    return {"int": "a whole number", "decimal": "a number"}.get(col.kind, "")
 
 
 def _validate_types(con, display: str, header: list[str], spec: CsvSpec) -> None:
@@ -228,7 +239,11 @@ def _validate_types(con, display: str, header: list[str], spec: CsvSpec) -> None
     for (col, what, _), rowid in zip(checks, firsts, strict=True):
         if rowid is None:
             continue
-        (original,) = con.execute(f"SELECT {_quote(col.name)} FROM {_STAGE} WHERE rowid = ?", [rowid]).fetchone()
+        number = _number_name(header.index(col.name)) if col.kind in ("int", "decimal") else "NULL"
+        original, number = con.execute(
+            f"SELECT {_quote(col.name)}, {number} FROM ({_cleaned(header, spec)}) WHERE _stage_rowid = ?",
+            [rowid],
+        ).fetchone()
         row = int(rowid) + 1
         if what == "missing":
             raise SourceFileError(display, f"value is missing ('{original}')", row=row, column=col.name)
@@ -237,7 +252,7 @@ def _validate_types(con, display: str, header: list[str], spec: CsvSpec) -> None
         elif col.kind == "date":
             problem = f"'{original}' is not a date YYYY-MM-DD"
         else:
-            problem = f"'{original}' is not {_expected(col)}"
+            problem = number_problem(original, number, col.kind)
         raise SourceFileError(display, problem, row=row, column=col.name)
 
 
@@ -275,15 +290,20 @@ def _check_unique(con, spec: CsvSpec, file_index: int | None) -> None:
     )
 
 
-def _read_stage(con, path: Path, display: str, header: list[str]) -> int:
+def _read_stage(con, path: Path, display: str, header: list[str], short_records: bool = False) -> int:
     columns = "{" + ", ".join(f"{_lit(name)}: 'VARCHAR'" for name in header) + "}"
     try:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE {_STAGE} AS SELECT * FROM read_csv({_lit(str(path))},
                 header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '"', escape = '"',
-                nullstr = {_lit(_NULL_NEVER)}, strict_mode = true, parallel = true)"""
+                nullstr = {_lit(_NULL_NEVER)}, strict_mode = true, null_padding = {str(short_records).lower()},
+                parallel = true)"""
         )
     except duckdb.Error as exc:
+        ragged = _RAGGED_RECORD.search(str(exc))
+        if ragged:
+            line, expected, found = map(int, ragged.groups())
+            raise SourceFileError(display, ragged_record_problem(line, found, expected)) from None
         raise SourceFileError(display, f"not a readable CSV file: {str(exc).splitlines()[0]}") from None
     (count,) = con.execute(f"SELECT count(*) FROM {_STAGE}").fetchone()
     return count
@@ -317,7 +337,7 @@ def _parse_files(con, spec: CsvSpec, paths: Sequence[tuple[Path, str]], scratch:
     for index, (path, display) in enumerate(paths):
         sha, first, readable = _hash_and_decode(path, display, spec.encoding, scratch)
         header = _header(first, display, spec)
-        if _read_stage(con, readable, display, header) == 0:
+        if _read_stage(con, readable, display, header, spec.short_records) == 0:
             raise SourceFileError(display, "the file has a header but no data rows")
         _validate_types(con, display, header, spec)
         files[display] = sha

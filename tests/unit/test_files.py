@@ -1,5 +1,7 @@
 """parse_csv: typed rows from good files, and errors naming file, row and column for bad ones."""
 
+import dataclasses
+
 import pytest
 
 from dagster_project.sources import kosis
@@ -52,6 +54,57 @@ def test_non_numeric_value_names_row_and_column():
         parse("code,year,value\nKR,2022,1\nKR,2023,12x\n")
     assert (error.value.row, error.value.column) == (2, "value")
     assert str(error.value) == "raw/t.csv, row 2 (line 3), column 'value': '12x' is not a number"
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fields"),
+    [
+        # the first record one field too long: pandas read it as an index, every value one column to the left
+        ("KR,2022,1,9\nCN,2022,2\n", 2, 4),
+        ("KR,2022,1\nCN,2022,2,9\n", 3, 4),
+        ("KR,2022,1\n\nCN,2022\n", 4, 2),  # short: pandas padded it with empty values; blank lines are skipped
+        ("KR,2022,1,\nCN,2022,2,\n", 2, 4),  # a delimiter at the end of every line
+    ],
+    ids=["long_first", "long_later", "short", "trailing_delimiter"],
+)
+def test_a_record_whose_field_count_differs_from_the_header_fails_the_file_naming_its_line(body, line, fields):
+    with pytest.raises(SourceFileError) as error:
+        parse("code,year,value\n" + body)
+    assert str(error.value) == (
+        f"raw/t.csv: not a readable CSV file: line {line} has {fields} fields where the header has 3"
+    )
+
+
+def test_a_spec_that_allows_short_records_reads_their_missing_fields_as_missing():
+    spec = dataclasses.replace(SPEC, short_records=True)
+    frame = parse("code,year,value\nKR,2022\nCN,2022,2\n", spec)
+    assert frame["value"].isna().tolist() == [True, False]
+    with pytest.raises(SourceFileError, match="line 2 has 4 fields where the header has 3"):
+        parse("code,year,value\nKR,2022,1,9\n", spec)  # a long one still fails
+
+
+@pytest.mark.parametrize(
+    ("record", "column", "problem"),
+    [
+        ("CN,1_000,2", "year", "'1_000' is not a whole number"),  # DuckDB's cast reads 1000, pandas does not
+        ("CN,2022,1_000.5", "value", "'1_000.5' is not a number"),
+        ("CN,9223372036854775808,2", "year", "'9223372036854775808' is a whole number beyond the 64-bit range"),
+        ("CN,-1e19,2", "year", "'-1e19' is a whole number beyond the 64-bit range"),
+        ("CN,2019.5,2", "year", "'2019.5' is not a whole number"),
+    ],
+    ids=["underscore_int", "underscore_decimal", "beyond_int64", "beyond_int64_negative", "fraction"],
+)
+def test_a_number_column_refuses_what_the_pandas_reader_does_not_read(record, column, problem):
+    """Before, the native path loaded '1_000' and both paths stopped on a 20-digit year with an error that named
+    neither file, row nor column."""
+    with pytest.raises(SourceFileError) as error:
+        parse(f"code,year,value\nKR,2022,1\n{record}\n")
+    assert str(error.value) == f"raw/t.csv, row 2 (line 3), column '{column}': {problem}"
+
+
+def test_the_largest_whole_numbers_a_double_tells_apart_load():
+    frame = parse("code,year,value\nKR,9007199254740992,1\nCN,-9007199254740992,2\n")
+    assert frame["year"].tolist() == [2**53, -(2**53)]
 
 
 def test_duplicated_key_names_both_rows():

@@ -339,3 +339,22 @@ def test_a_document_type_declaration_is_refused_before_parsing():
     )
     with pytest.raises(ResponseFormatError, match=r"a\.xml: entity declarations"):
         kcs_api.parse_page(body, source=kcs_api.ITEM_TRADE, partition="2024-01", file="a.xml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1,234", 1234), ("-5", -5), ("", None), ("-", None), ("9223372036854775807", 2**63 - 1)],
+)
+def test_numbers_as_published(text, expected):
+    context = ApiError(kcs_api.NATION_TRADE, "2024-03", "context", file="x.xml")
+    assert kcs_api.parse_number(text, field="expDlr", error=context) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("12x", "is not a whole number"), ("9,223,372,036,854,775,808", "is beyond the 64-bit range")],
+)
+def test_a_number_the_warehouse_cannot_hold_fails_naming_file_and_field(text, problem):
+    context = ApiError(kcs_api.NATION_TRADE, "2024-03", "context", file="x.xml")
+    with pytest.raises(ResponseFormatError, match=f"x.xml.*field expDlr {problem}: '{text}'"):
+        kcs_api.parse_number(text, field="expDlr", error=context)

@@ -186,6 +186,21 @@ def test_a_non_numeric_amount_fails_naming_file_record_and_field(live_env, fetch
         load(tmp_path / "w.duckdb", month.landed)
 
 
+def test_an_amount_beyond_the_64_bit_range_fails_naming_file_record_and_field(live_env, fetcher, tmp_path):
+    """It matched the whole-number check and became NULL in the BIGINT cast: a figure lost without an error."""
+    records = month_records()
+    records["CN"][1] = {**records["CN"][1], "expDlr": "99999999999999999999"}
+    body = kcs_item_response(records["CN"], total={"expDlr": "40"})  # the other records' sum: NULL passed it
+    live_env.route(ITEM_PATH, serve(records, {"CN": Reply(body=body)}))
+    month = fetch(fetcher)
+
+    with pytest.raises(
+        item_load.ItemLoadError,
+        match="record 2, field expDlr: '99999999999999999999' is a whole number beyond the 64-bit range",
+    ):
+        load(tmp_path / "w.duckdb", month.landed)
+
+
 def test_rule_breakers_are_quarantined_and_the_rest_loads(live_env, fetcher, tmp_path):
     # The real record of the shipped sample (KOR-US 2020-01, asked for HS 3304: a 4-digit code), beside synthetic ones.
     real = dict(real_kcs_records()[0])
