@@ -8,9 +8,9 @@ Envelope: `{"elapsedTime": .., "count": n, "data": [...], "error": ""}` (PROVENA
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +70,18 @@ def _code(value: Any) -> str | None:
     return str(value)
 
 
-def _number(value: Any) -> Decimal | None:
-    return None if value is None or value == "" else Decimal(str(value))
+def _number(value: Any, field: str, bad: Callable[[str], Exception]) -> Decimal | None:
+    """A figure as published: a JSON number (or numeric text); null or "" is missing. Text, true/false, NaN and
+    Infinity (JSON literals Python's json reads) fail the record instead of loading as a figure."""
+    if value is None or value == "":
+        return None
+    try:
+        number = None if isinstance(value, bool) else Decimal(str(value))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise bad(f"{field} is not a number: {value!r}")
+    return number
 
 
 def parse_rows(
@@ -125,6 +135,10 @@ def parse_rows(
         ]
         if missing:
             raise bad(f"record {number}: missing field(s) {missing}")
+
+        def in_record(problem: str, number: int = number) -> ResponseFormatError:
+            return bad(f"record {number}: {problem}")
+
         rows.append(
             ComtradeRow(
                 type_code=record["typeCode"],
@@ -140,11 +154,11 @@ def parse_rows(
                 cmd_code=str(record["cmdCode"]),
                 customs_code=record.get("customsCode"),
                 mot_code=_code(record.get("motCode")),
-                primary_value=_number(record["primaryValue"]),
-                cif_value=_number(record.get("cifvalue")),
-                fob_value=_number(record.get("fobvalue")),
-                net_weight_kg=_number(record.get("netWgt")),
-                qty=_number(record.get("qty")),
+                primary_value=_number(record["primaryValue"], "primaryValue", in_record),
+                cif_value=_number(record.get("cifvalue"), "cifvalue", in_record),
+                fob_value=_number(record.get("fobvalue"), "fobvalue", in_record),
+                net_weight_kg=_number(record.get("netWgt"), "netWgt", in_record),
+                qty=_number(record.get("qty"), "qty", in_record),
                 qty_unit=record.get("qtyUnitAbbr"),
                 is_reported=record.get("isReported"),
                 is_aggregate=record.get("isAggregate"),

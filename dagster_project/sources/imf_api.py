@@ -60,9 +60,12 @@ def _value(text: str | None, bad) -> Decimal | None:
     if text is None or text.strip() in ("", "NaN"):
         return None
     try:
-        return Decimal(text.strip())
+        value = Decimal(text.strip())
     except InvalidOperation:
         raise bad(f"OBS_VALUE {text!r} is not a number") from None
+    if not value.is_finite():  # Decimal reads 'Infinity' and 'sNaN'
+        raise bad(f"OBS_VALUE {text!r} is not a number")
+    return value
 
 
 def _local(tag: str) -> str:

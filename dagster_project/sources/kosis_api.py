@@ -106,7 +106,7 @@ def parse_rows(
         value = str(record["DT"]).strip().replace(",", "")
         if value in ("", "-"):
             number_value = None
-        elif re.fullmatch(r"-?\d+", value):
+        elif re.fullmatch(r"-?\d+", value) and abs(int(value)) < 2**63:  # the value column is BIGINT
             number_value = int(value)
         else:
             raise bad(f"row {number}: DT is not a whole number of thousand USD: {record['DT']!r}")

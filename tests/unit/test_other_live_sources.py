@@ -43,6 +43,15 @@ def test_kosis_real_row_in_thousand_usd(live_env, fetcher, landing_root):
     assert kosis_api.replay("2024", landing_root=landing_root) == result.rows
 
 
+@pytest.mark.parametrize("value", ["12x", "1.5", "99999999999999999999"])
+def test_a_kosis_value_that_is_not_a_64_bit_whole_number_fails_naming_its_row(live_env, fetcher, value):
+    body = json.dumps([{**kosis_usa_2024_row(), "DT": value}], ensure_ascii=False).encode()
+    live_env.route(KOSIS_PATH, Reply(body=body, content_type="application/json;charset=UTF-8"))
+
+    with pytest.raises(ResponseFormatError, match=f"row 1: DT is not a whole number of thousand USD: '{value}'"):
+        kosis_api.fetch_trade_by_country("Y", "2024", "2024", partition="2024", countries=["US"], fetcher=fetcher)
+
+
 @pytest.mark.parametrize(
     ("body", "retried", "expected"),
     [
@@ -210,3 +219,30 @@ def test_base_urls_are_read_at_call_time(monkeypatch):
     assert settings.imf_base_url() == settings.DEFAULT_IMF_BASE_URL
     monkeypatch.setenv(settings.IMF_BASE_URL_ENV, "http://127.0.0.1:9/sdmx/")
     assert settings.imf_base_url() == "http://127.0.0.1:9/sdmx"
+
+
+@pytest.mark.parametrize("value", ['"12x"', "NaN", "Infinity", "true", '"-Infinity"'])
+def test_a_comtrade_figure_that_is_not_a_number_fails_naming_file_record_and_field(live_env, fetcher, value):
+    """json reads NaN and Infinity; Decimal reads 'Infinity': neither may load as a figure."""
+    body = COMTRADE_BODY.replace(b'"primaryValue": 98765.43', f'"primaryValue": {value}'.encode())
+    assert body != COMTRADE_BODY
+    live_env.route(COMTRADE_PATH, Reply(body=body, content_type="application/json"))
+
+    with pytest.raises(ResponseFormatError, match=r"\.json.*record 2: primaryValue is not a number"):
+        comtrade_api.fetch_final_data(
+            ["2023"], partition="2023", partner_codes=["156"], cmd_codes=["01"], fetcher=fetcher
+        )
+
+
+@pytest.mark.parametrize("value", ["Infinity", "-inf", "sNaN", "12x"])
+def test_an_imf_value_that_is_not_a_number_fails(live_env, fetcher, value):
+    body = (
+        b"STRUCTURE,STRUCTURE_ID,ACTION,COUNTRY,INDICATOR,COUNTERPART_COUNTRY,FREQUENCY,TIME_PERIOD,OBS_VALUE\n"
+        b"dataflow,IMF.STA:IMTS(1.0.0),I,KOR,XG_FOB_USD,CHN,A,2024," + value.encode() + b"\n"
+    )
+    live_env.route("/data/dataflow/IMF.STA/IMTS/+/KOR.XG_FOB_USD.CHN.A", Reply(body=body, content_type="text/csv"))
+
+    with pytest.raises(ResponseFormatError, match=f"OBS_VALUE '{value}' is not a number"):
+        imf_api.fetch_imts(
+            partition="KOR-2024", indicators=["XG_FOB_USD"], counterparts=["CHN"], fmt="csv", fetcher=fetcher
+        )
