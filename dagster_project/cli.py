@@ -52,7 +52,6 @@ def run_job(
 ):
     """Execute a job of the definitions in this process (recorded in the DAGSTER_HOME instance): unpartitioned,
     one partition, or a range of partitions in a single run (a backfill). Returns the ExecuteInProcessResult."""
-
     from dagster_project.definitions import defs
     from dagster_project.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
 

@@ -24,6 +24,7 @@ from dagster_project import settings
 from .decoding import decode_body, strip_xml_declaration
 from .errors import ApiError, ResponseFormatError
 from .fetch import ApiRequest, Fetcher, require_key
+from .files import INT64_LIMIT
 from .landing import SIDECAR_SUFFIX, Landed, landed_files
 
 SOURCE_KEY = "kcs"  # settings.SOURCE_KEY_ENVS
@@ -133,7 +134,7 @@ def parse_number(text: str | None, *, field: str, error: ApiError) -> int | None
         raise ResponseFormatError(
             error.source, error.partition, f"field {field} is not a whole number: {text!r}", file=error.file
         )
-    if abs(int(value)) >= 2**63:  # the amount columns are BIGINT
+    if abs(int(value)) >= INT64_LIMIT:  # the amount columns are BIGINT
         raise ResponseFormatError(
             error.source, error.partition, f"field {field} is beyond the 64-bit range: {text!r}", file=error.file
         )

@@ -18,6 +18,7 @@ from dagster_project import settings
 from .decoding import decode_body
 from .errors import ApiError, ResponseFormatError
 from .fetch import ApiRequest, Fetcher, require_key
+from .files import INT64_LIMIT
 from .landing import Landed, landed_files
 
 SOURCE_KEY = "kosis"
@@ -106,7 +107,7 @@ def parse_rows(
         value = str(record["DT"]).strip().replace(",", "")
         if value in ("", "-"):
             number_value = None
-        elif re.fullmatch(r"-?\d+", value) and abs(int(value)) < 2**63:  # the value column is BIGINT
+        elif re.fullmatch(r"-?\d+", value) and abs(int(value)) < INT64_LIMIT:  # the value column is BIGINT
             number_value = int(value)
         else:
             raise bad(f"row {number}: DT is not a whole number of thousand USD: {record['DT']!r}")
