@@ -70,7 +70,7 @@ def _code(value: Any) -> str | None:
     return str(value)
 
 
-def _number(value: Any, field: str, bad: Callable[[str], Exception]) -> Decimal | None:
+def _number(value: Any, field: str, record: int, bad: Callable[[str], Exception]) -> Decimal | None:
     """A figure as published: a JSON number (or numeric text); null or "" is missing. Text, true/false, NaN and
     Infinity (JSON literals Python's json reads) fail the record instead of loading as a figure."""
     if value is None or value == "":
@@ -80,7 +80,7 @@ def _number(value: Any, field: str, bad: Callable[[str], Exception]) -> Decimal 
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        raise bad(f"{field} is not a number: {value!r}")
+        raise bad(f"record {record}: {field} is not a number: {value!r}")
     return number
 
 
@@ -136,9 +136,6 @@ def parse_rows(
         if missing:
             raise bad(f"record {number}: missing field(s) {missing}")
 
-        def in_record(problem: str, number: int = number) -> ResponseFormatError:
-            return bad(f"record {number}: {problem}")
-
         rows.append(
             ComtradeRow(
                 type_code=record["typeCode"],
@@ -154,11 +151,11 @@ def parse_rows(
                 cmd_code=str(record["cmdCode"]),
                 customs_code=record.get("customsCode"),
                 mot_code=_code(record.get("motCode")),
-                primary_value=_number(record["primaryValue"], "primaryValue", in_record),
-                cif_value=_number(record.get("cifvalue"), "cifvalue", in_record),
-                fob_value=_number(record.get("fobvalue"), "fobvalue", in_record),
-                net_weight_kg=_number(record.get("netWgt"), "netWgt", in_record),
-                qty=_number(record.get("qty"), "qty", in_record),
+                primary_value=_number(record["primaryValue"], "primaryValue", number, bad),
+                cif_value=_number(record.get("cifvalue"), "cifvalue", number, bad),
+                fob_value=_number(record.get("fobvalue"), "fobvalue", number, bad),
+                net_weight_kg=_number(record.get("netWgt"), "netWgt", number, bad),
+                qty=_number(record.get("qty"), "qty", number, bad),
                 qty_unit=record.get("qtyUnitAbbr"),
                 is_reported=record.get("isReported"),
                 is_aggregate=record.get("isAggregate"),

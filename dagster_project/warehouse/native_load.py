@@ -239,9 +239,9 @@ def _validate_types(con, display: str, header: list[str], spec: CsvSpec) -> None
     for (col, what, _), rowid in zip(checks, firsts, strict=True):
         if rowid is None:
             continue
-        number = _number_name(header.index(col.name)) if col.kind in ("int", "decimal") else "NULL"
+        number_sql = _number_name(header.index(col.name)) if col.kind in ("int", "decimal") else "NULL"
         original, number = con.execute(
-            f"SELECT {_quote(col.name)}, {number} FROM ({_cleaned(header, spec)}) WHERE _stage_rowid = ?",
+            f"SELECT {_quote(col.name)}, {number_sql} FROM ({_cleaned(header, spec)}) WHERE _stage_rowid = ?",
             [rowid],
         ).fetchone()
         row = int(rowid) + 1
@@ -290,7 +290,7 @@ def _check_unique(con, spec: CsvSpec, file_index: int | None) -> None:
     )
 
 
-def _read_stage(con, path: Path, display: str, header: list[str], short_records: bool = False) -> int:
+def _read_stage(con, path: Path, display: str, header: list[str], short_records: bool) -> int:
     columns = "{" + ", ".join(f"{_lit(name)}: 'VARCHAR'" for name in header) + "}"
     try:
         con.execute(
