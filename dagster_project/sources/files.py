@@ -143,7 +143,7 @@ def decode(data: bytes, file: str | Path, encoding: str) -> str:
     try:
         return data.decode(codec)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = line_breaks(data[: exc.start]) + 1
         raise SourceFileError(
             file, f"cannot decode byte {data[exc.start : exc.start + 1]!r} at line {line} as {encoding}"
         ) from None
@@ -153,6 +153,12 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Whole-number columns are 64-bit (Int64, BIGINT): a value that, read as a double, is 2^63 or more in size is out
 # of range on both load paths.
 INT64_LIMIT = 2.0**63
+
+
+def line_breaks(data: bytes) -> int:
+    """Line breaks in `data`, of any kind: \r\n, \n alone or \r alone (pandas and csv.reader take all three).
+    The bytes \r and \n are never part of a multi-byte character in UTF-8 or CP949, so raw bytes can be counted."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 def number_problem(original: str, number: float | None, kind: str) -> str:

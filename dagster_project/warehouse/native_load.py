@@ -42,6 +42,7 @@ from dagster_project.sources.files import (
     Column,
     CsvSpec,
     SourceFileError,
+    line_breaks,
     number_problem,
     ragged_record_problem,
 )
@@ -55,6 +56,8 @@ _ROWS = "_native_rows"  # typed rows of all files, with the index of the first b
 _REJECTS = "_native_rejects"  # QUARANTINE_COLUMNS of the rejected rows, in file and row order
 # DuckDB's message for a record with more or fewer fields than the header (strict_mode)
 _RAGGED_RECORD = re.compile(r"CSV Error on Line: (\d+).*?Expected Number of Columns: (\d+) Found: (\d+)", re.S)
+# DuckDB's message for a file that mixes kinds of line end (and maybe for other unreadable input)
+_INVALID_STATE = "CSV Parser state machine reached an invalid state"
 _NULL_NEVER = "\x01"  # read_csv's null string: no real field is this, so empty fields stay '' (as in pandas)
 
 
@@ -76,14 +79,46 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET preserve_insertion_order = true")
 
 
+def _line_at(path: Path, offset: int) -> int:
+    """The line (1-based) that holds byte `offset` of the file, with any kind of line end (files.line_breaks).
+    Reads the file again, in chunks: only an error needs it, so the load itself counts no lines."""
+    breaks, held = 0, b""
+    with path.open("rb") as handle:
+        while offset > 0 and (chunk := handle.read(min(_CHUNK, offset))):
+            offset -= len(chunk)
+            chunk, held = held + chunk, b""
+            if chunk.endswith(b"\r"):  # may be the first half of a \r\n
+                chunk, held = chunk[:-1], b"\r"
+            breaks += line_breaks(chunk)
+    return breaks + line_breaks(held) + 1
+
+
+def _has_line_end(data: bytes) -> bool:
+    return b"\n" in data or b"\r" in data
+
+
+def _with_lf_ends(source: Path, target: Path) -> Path:
+    """A copy of `source` with every line end (\r\n, \r) written as \n: one line end becomes one \n, so line
+    numbers are unchanged. (A line break inside a quoted value becomes \n too; no field of these specs holds one.)"""
+    with source.open("rb") as src, target.open("wb") as sink:
+        held = b""
+        while chunk := src.read(_CHUNK):
+            chunk, held = held + chunk, b""
+            if chunk.endswith(b"\r"):  # may be the first half of a \r\n
+                chunk, held = chunk[:-1], b"\r"
+            sink.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        sink.write(held.replace(b"\r", b"\n"))
+    return target
+
+
 def _hash_and_decode(path: Path, display: str, encoding: str, scratch: Path) -> tuple[str, bytes, Path]:
-    """sha256 of the file, its first chunk (decoded and re-encoded as UTF-8), and the path DuckDB should read:
-    the file itself if it is UTF-8, else a UTF-8 copy in `scratch` (DuckDB reads UTF-8 only without extensions).
-    Streams in chunks (constant memory); an undecodable byte fails with its line."""
+    """sha256 of the file, its first chunks up to a line end (decoded and re-encoded as UTF-8), and the path DuckDB
+    should read: the file itself if it is UTF-8, else a UTF-8 copy in `scratch` (DuckDB reads UTF-8 only without
+    extensions). Streams in chunks (constant memory); an undecodable byte fails with its line."""
     codec = "utf-8" if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig") else encoding
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder(codec)()
-    lines_before, first = 0, b""
+    offset, first = 0, b""
     out = None if codec == "utf-8" else (scratch / f"{hashlib.sha256(str(path).encode()).hexdigest()[:16]}.csv")
     try:
         handle = path.open("rb")
@@ -97,20 +132,20 @@ def _hash_and_decode(path: Path, display: str, encoding: str, scratch: Path) -> 
             except UnicodeDecodeError as exc:
                 # exc.start counts from the decoder's buffered input: a few bytes of the previous chunk at most
                 position = max(exc.start - (len(exc.object) - len(chunk)), 0)
-                line = lines_before + chunk[:position].count(b"\n") + 1
+                line = _line_at(path, offset + position)
                 raise SourceFileError(
                     display, f"cannot decode byte {chunk[position : position + 1]!r} at line {line} as {encoding}"
                 ) from None
-            if not first:
-                first = text.encode("utf-8")
+            if not _has_line_end(first):  # the header's line, whatever the chunk size
+                first += text.encode("utf-8")
             if sink is not None:
                 sink.write(text.encode("utf-8"))
-            lines_before += chunk.count(b"\n")
+            offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise SourceFileError(
-                display, f"cannot decode the last bytes at line {lines_before + 1} as {encoding}"
+                display, f"cannot decode the last bytes at line {_line_at(path, offset - 1)} as {encoding}"
             ) from None
     return digest.hexdigest(), first, out or path
 
@@ -126,9 +161,11 @@ class _Nothing:
 def _header(first: bytes, display: str, spec: CsvSpec) -> list[str]:
     text = first.decode("utf-8-sig", errors="replace")
     try:
-        header = next(csv.reader(io.StringIO(text)))
+        header = next(csv.reader(io.StringIO(text, newline="")))  # newline="": a line may end in \r alone
     except StopIteration:
         raise SourceFileError(display, "not a readable CSV file: no header") from None
+    except csv.Error as exc:
+        raise SourceFileError(display, f"not a readable CSV file: the header does not parse ({exc})") from None
     declared = [c.name for c in spec.columns]
     missing = [name for name in declared if name not in header]
     if missing:
@@ -290,21 +327,37 @@ def _check_unique(con, spec: CsvSpec, file_index: int | None) -> None:
     )
 
 
-def _read_stage(con, path: Path, display: str, header: list[str], short_records: bool) -> int:
+def _stage(con, path: Path, header: list[str], short_records: bool) -> None:
     columns = "{" + ", ".join(f"{_lit(name)}: 'VARCHAR'" for name in header) + "}"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {_STAGE} AS SELECT * FROM read_csv({_lit(str(path))},
+            header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '"', escape = '"',
+            nullstr = {_lit(_NULL_NEVER)}, strict_mode = true, null_padding = {str(short_records).lower()},
+            parallel = true)"""
+    )
+
+
+def _unreadable(display: str, exc: duckdb.Error) -> SourceFileError:
+    ragged = _RAGGED_RECORD.search(str(exc))
+    if ragged:
+        line, expected, found = map(int, ragged.groups())
+        return SourceFileError(display, ragged_record_problem(line, found, expected))
+    return SourceFileError(display, f"not a readable CSV file: {str(exc).splitlines()[0]}")
+
+
+def _read_stage(con, path: Path, display: str, header: list[str], short_records: bool, scratch: Path) -> int:
     try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {_STAGE} AS SELECT * FROM read_csv({_lit(str(path))},
-                header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '"', escape = '"',
-                nullstr = {_lit(_NULL_NEVER)}, strict_mode = true, null_padding = {str(short_records).lower()},
-                parallel = true)"""
-        )
+        _stage(con, path, header, short_records)
     except duckdb.Error as exc:
-        ragged = _RAGGED_RECORD.search(str(exc))
-        if ragged:
-            line, expected, found = map(int, ragged.groups())
-            raise SourceFileError(display, ragged_record_problem(line, found, expected)) from None
-        raise SourceFileError(display, f"not a readable CSV file: {str(exc).splitlines()[0]}") from None
+        if _INVALID_STATE not in str(exc):
+            raise _unreadable(display, exc) from None
+        # DuckDB's reader takes one kind of line end per file and stops here on a file that mixes them (saved on
+        # Windows, appended to on Unix; or \r alone among \n), which pandas and csv.reader read: read a copy with
+        # \n line ends. Only a failed read pays for the copy.
+        try:
+            _stage(con, _with_lf_ends(path, scratch / f"{path.name}.lf"), header, short_records)
+        except duckdb.Error as again:
+            raise _unreadable(display, again) from None
     (count,) = con.execute(f"SELECT count(*) FROM {_STAGE}").fetchone()
     return count
 
@@ -337,7 +390,7 @@ def _parse_files(con, spec: CsvSpec, paths: Sequence[tuple[Path, str]], scratch:
     for index, (path, display) in enumerate(paths):
         sha, first, readable = _hash_and_decode(path, display, spec.encoding, scratch)
         header = _header(first, display, spec)
-        if _read_stage(con, readable, display, header, spec.short_records) == 0:
+        if _read_stage(con, readable, display, header, spec.short_records, scratch) == 0:
             raise SourceFileError(display, "the file has a header but no data rows")
         _validate_types(con, display, header, spec)
         files[display] = sha

@@ -6,6 +6,7 @@ import pytest
 
 from dagster_project.sources import kosis
 from dagster_project.sources.files import Column, CsvSpec, SourceFileError, parse_csv
+from dagster_project.warehouse import native_load
 from tests.unit.native_parse import parse_csv_native
 
 SPEC = CsvSpec(
@@ -147,6 +148,48 @@ def test_cp949_file_decodes_when_declared_and_fails_clearly_when_not():
     assert parse_csv(data, CsvSpec(**{**spec.__dict__, "encoding": "cp949"}), "x.csv").rows.loc[0, "name"] == "총계"
     with pytest.raises(SourceFileError, match=r"cannot decode byte .* at line 2 as utf-8"):
         parse_csv(data, spec, "x.csv")
+
+
+LINE_ENDS = {
+    "crlf": ["\r\n"] * 4,
+    "cr": ["\r"] * 4,  # classic Mac OS
+    "crlf_header_lf_rows": ["\r\n", "\n", "\n", "\n"],  # saved on Windows, appended to on Unix
+    "lf_and_cr": ["\n", "\r", "\n", "\r"],
+}
+
+
+def with_line_ends(records: list[str], ends: list[str]) -> str:
+    return "".join(record + end for record, end in zip(records, ends, strict=True))
+
+
+@pytest.fixture
+def chunk(request, monkeypatch):
+    """The native path reads a file in chunks of this many bytes (None: its own size); small ones put a \r\n
+    across two reads."""
+    if request.param is not None:
+        monkeypatch.setattr(native_load, "_CHUNK", request.param)
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 2, 5], ids=["one_chunk", "chunk1", "chunk2", "chunk5"], indirect=True)
+@pytest.mark.parametrize("ends", LINE_ENDS.values(), ids=LINE_ENDS.keys())
+def test_any_line_ends_read_as_the_same_file_with_newlines(ends, chunk):
+    """DuckDB's reader takes one kind of line end per file and failed on a file that mixes them, which pandas reads;
+    a file with \r alone failed the native path with a bare csv.Error naming no file."""
+    records = ["code,year,value", "KR,2022,1.5", "CN,2023,", "NA,2024,3"]
+    expected = parse(with_line_ends(records, ["\n"] * 4)).drop(columns="_file_sha256")  # the bytes differ
+    assert expected["code"].tolist() == ["KR", "CN", "NA"]
+    assert parse(with_line_ends(records, ends)).drop(columns="_file_sha256").equals(expected)
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 2, 5], ids=["one_chunk", "chunk1", "chunk2", "chunk5"], indirect=True)
+@pytest.mark.parametrize("ends", LINE_ENDS.values(), ids=LINE_ENDS.keys())
+def test_errors_in_a_file_with_any_line_ends_name_the_same_line(ends, chunk):
+    ragged = with_line_ends(["code,year,value", "KR,2022,1", "CN,2022,2", "NA,2022,3,9"], ends)
+    with pytest.raises(SourceFileError, match=r"^raw/t.csv: not a readable CSV file: line 4 has 4 fields"):
+        parse(ragged)
+    undecodable = with_line_ends(["code,year,value", "KR,2022,1", "CN,2022,2", "NA,2022,\udcff"], ends)
+    with pytest.raises(SourceFileError, match=r"^raw/t.csv: cannot decode byte b'\\xff' at line 4 as utf-8$"):
+        parse_csv(undecodable.encode("utf-8", "surrogateescape"), SPEC, "raw/t.csv")
 
 
 def test_kosis_month_13_is_rejected():
