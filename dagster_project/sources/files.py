@@ -9,8 +9,9 @@ Three outcomes for bad input, by kind:
   the row is quarantined with the reason and the rest loads;
 - a known, unambiguous damage is repaired and flagged on the row (Repair: an HS code that lost its leading zero).
 
-Row numbers are 1-based data rows; `line` is the file line (header = line 1), which equals row + 1 for files without
-quoted line breaks (all files shipped so far).
+Row numbers are 1-based data rows; `line` is the file line a record starts on (header = line 1): row + 1, unless
+blank lines or a quoted value spanning lines come before it. An error's line is found by reading the file again
+(`with_line`), so a load that passes counts no lines.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TextIO
 
 # pandas and numpy (~0.4 s to import) are imported where rows are read: a run whose files are unchanged (every
 # file-backed asset keeps its load) and the definitions never need them.
@@ -44,14 +45,16 @@ class SourceFileError(ValueError):
         *,
         row: int | None = None,
         column: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.file = str(file)
         self.problem = problem
         self.row = row
         self.column = column
+        self.line = line
         where = [self.file]
         if row is not None:
-            where.append(f"row {row} (line {row + 1})")
+            where.append(f"row {row} (line {line if line is not None else row + 1})")
         if column is not None:
             where.append(f"column '{column}'")
         super().__init__(f"{', '.join(where)}: {problem}")
@@ -175,17 +178,42 @@ def ragged_record_problem(line: int, fields: int, header_fields: int) -> str:
     return f"not a readable CSV file: line {line} has {fields} fields where the header has {header_fields}"
 
 
-def _check_field_counts(text: str, file: str, short_records: bool) -> None:
-    """Every record has as many fields as the header (fewer if the spec allows `short_records`); blank lines are
-    skipped, as pandas skips them. pandas itself would read a first record with one field too many as an index,
-    every value one column to the left, and pad a short record with empty values."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _records_with_lines(reader) -> Iterator[tuple[int, list[str]]]:
+    """The records a csv.reader has left after the header, each with the line it starts on; blank lines are skipped,
+    as pandas and DuckDB skip them."""
+    end = reader.line_num
+    for record in reader:
+        start, end = end + 1, reader.line_num  # a quoted value may span lines
+        if record:
+            yield start, record
+
+
+def check_field_counts(stream: TextIO, file: str, short_records: bool) -> None:
+    """Every record has as many fields as the header (fewer if the spec allows `short_records`); the first that
+    has not fails, naming the line it starts on. pandas itself would read a first record with one field too many as
+    an index, every value one column to the left, and pad a short record with empty values. `stream`: text opened
+    with newline="" (csv.reader takes every kind of line end)."""
+    reader = csv.reader(stream)
     header = next(reader, None)
     if header is None:
         return
-    for record in reader:
-        if record and (len(record) > len(header) or (len(record) < len(header) and not short_records)):
-            raise SourceFileError(file, ragged_record_problem(reader.line_num, len(record), len(header)))
+    for line, record in _records_with_lines(reader):
+        if len(record) > len(header) or (len(record) < len(header) and not short_records):
+            raise SourceFileError(file, ragged_record_problem(line, len(record), len(header)))
+
+
+def with_line(error: SourceFileError, open_text: Callable[[], TextIO]) -> SourceFileError:
+    """`error` with the line its data row starts on, read from the file's text again (`open_text`: opened with
+    newline=""); an error without a row, or whose row the text does not hold, is returned as it is."""
+    if error.row is None or error.line is not None:
+        return error
+    with open_text() as stream:
+        reader = csv.reader(stream)
+        next(reader, None)
+        for row, (line, _) in enumerate(_records_with_lines(reader), start=1):
+            if row == error.row:
+                return SourceFileError(error.file, error.problem, row=error.row, column=error.column, line=line)
+    return error
 
 
 def _typed(series: pd.Series, col: Column, file: str) -> pd.Series:
@@ -246,11 +274,21 @@ def parse_csv(data: bytes, spec: CsvSpec, file: str | Path) -> ParsedFile:
     for a missing or unexpected column, an empty file, a value of the wrong type, a missing required value or a
     duplicated key.
     """
-    import pandas as pd
-
     file = str(file)
     text = decode(data, file, spec.encoding)
-    _check_field_counts(text, file, spec.short_records)
+    check_field_counts(io.StringIO(text, newline=""), file, spec.short_records)
+    try:
+        return _parse_text(text, data, spec, file)
+    except SourceFileError as exc:
+        if exc.file != file:
+            raise
+        raise with_line(exc, lambda: io.StringIO(text, newline="")) from None
+
+
+def _parse_text(text: str, data: bytes, spec: CsvSpec, file: str) -> ParsedFile:
+    """parse_csv once the text decoded and every record has its fields."""
+    import pandas as pd
+
     try:
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skipinitialspace=False
@@ -363,7 +401,12 @@ def read_csv_files(paths: list[tuple[Path, str]], spec: CsvSpec) -> ParsedFile:
         raise SourceFileError(spec.relative_path, "no file matches")
     parts = [read_csv_file(path, spec, name) for path, name in paths]
     rows = pd.concat([part.rows for part in parts], ignore_index=True)
-    assert_unique_key(rows, spec.key)
+    try:
+        assert_unique_key(rows, spec.key)
+    except SourceFileError as exc:  # a key of an earlier file repeated in a later one: the earlier file's line
+        path = next(path for path, name in paths if name == exc.file)
+        text = decode(path.read_bytes(), exc.file, spec.encoding)
+        raise with_line(exc, lambda: io.StringIO(text, newline="")) from None
     return ParsedFile(
         rows=rows,
         quarantined=pd.concat([part.quarantined for part in parts], ignore_index=True),

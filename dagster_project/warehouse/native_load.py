@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
@@ -42,9 +43,11 @@ from dagster_project.sources.files import (
     Column,
     CsvSpec,
     SourceFileError,
+    check_field_counts,
     line_breaks,
     number_problem,
     ragged_record_problem,
+    with_line,
 )
 from dagster_project.warehouse.load import LOAD_COLUMNS, LoadResult, create_quarantine, literal, quote
 
@@ -337,12 +340,24 @@ def _stage(con, path: Path, header: list[str], short_records: bool) -> None:
     )
 
 
-def _unreadable(display: str, exc: duckdb.Error) -> SourceFileError:
+def _unreadable(display: str, exc: duckdb.Error, path: Path, short_records: bool) -> SourceFileError:
     ragged = _RAGGED_RECORD.search(str(exc))
     if ragged:
-        line, expected, found = map(int, ragged.groups())
-        return SourceFileError(display, ragged_record_problem(line, found, expected))
+        # DuckDB counts records, not lines (a quoted value may span lines), and may stop at a later record when
+        # reading in parallel: the pandas path's check, read again, names the first such record and its line.
+        try:
+            with _open_text(path) as stream:
+                check_field_counts(stream, display, short_records)
+        except SourceFileError as found:
+            return found
+        line, expected, fields = map(int, ragged.groups())
+        return SourceFileError(display, ragged_record_problem(line, fields, expected))
     return SourceFileError(display, f"not a readable CSV file: {str(exc).splitlines()[0]}")
+
+
+def _open_text(path: Path) -> TextIO:
+    """A UTF-8 file DuckDB reads, as text for csv.reader (any line end, no byte order mark)."""
+    return path.open(encoding="utf-8-sig", newline="")
 
 
 def _read_stage(con, path: Path, display: str, header: list[str], short_records: bool, scratch: Path) -> int:
@@ -350,14 +365,14 @@ def _read_stage(con, path: Path, display: str, header: list[str], short_records:
         _stage(con, path, header, short_records)
     except duckdb.Error as exc:
         if _INVALID_STATE not in str(exc):
-            raise _unreadable(display, exc) from None
+            raise _unreadable(display, exc, path, short_records) from None
         # DuckDB's reader takes one kind of line end per file and stops here on a file that mixes them (saved on
         # Windows, appended to on Unix; or \r alone among \n), which pandas and csv.reader read: read a copy with
         # \n line ends. Only a failed read pays for the copy.
         try:
             _stage(con, _with_lf_ends(path, scratch / f"{path.name}.lf"), header, short_records)
         except duckdb.Error as again:
-            raise _unreadable(display, again) from None
+            raise _unreadable(display, again, path, short_records) from None
     (count,) = con.execute(f"SELECT count(*) FROM {_STAGE}").fetchone()
     return count
 
@@ -385,10 +400,20 @@ def parse_files(con: duckdb.DuckDBPyConnection, spec: CsvSpec, paths: Sequence[t
 
 
 def _parse_files(con, spec: CsvSpec, paths: Sequence[tuple[Path, str]], scratch: Path) -> NativeParse:
+    readable_by_file: dict[str, Path] = {}
+    try:
+        return _parse_each(con, spec, paths, scratch, readable_by_file)
+    except SourceFileError as exc:  # the line of its row, read again from the file it names
+        readable = readable_by_file.get(exc.file)
+        raise (exc if readable is None else with_line(exc, lambda: _open_text(readable))) from None
+
+
+def _parse_each(con, spec, paths, scratch: Path, readable_by_file: dict[str, Path]) -> NativeParse:
     files: dict[str, str] = {}
     columns: list[str] | None = None
     for index, (path, display) in enumerate(paths):
         sha, first, readable = _hash_and_decode(path, display, spec.encoding, scratch)
+        readable_by_file[display] = readable
         header = _header(first, display, spec)
         if _read_stage(con, readable, display, header, spec.short_records, scratch) == 0:
             raise SourceFileError(display, "the file has a header but no data rows")

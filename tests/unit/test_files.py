@@ -192,6 +192,30 @@ def test_errors_in_a_file_with_any_line_ends_name_the_same_line(ends, chunk):
         parse_csv(undecodable.encode("utf-8", "surrogateescape"), SPEC, "raw/t.csv")
 
 
+@pytest.mark.parametrize(
+    ("before", "line"),
+    [
+        ("KR,2022,1\n", 3),
+        ("KR,2022,1\n\n\n", 5),  # blank lines: skipped by both readers, but lines of the file
+        ('"K\nR",2022,1\n', 4),  # a quoted value that spans two lines
+    ],
+    ids=["plain", "blank_lines", "quoted_line_break"],
+)
+def test_an_error_names_the_line_its_record_starts_on(before, line):
+    """The line was row + 1 on both paths, and DuckDB named a record's number as its line: wrong below a blank line
+    or a quoted line break."""
+    spec = dataclasses.replace(SPEC, columns=(Column("code", nullable=False), *SPEC.columns[1:]))  # any code
+    with pytest.raises(SourceFileError) as error:
+        parse(f"code,year,value\n{before}CN,20x2,2\n", spec)
+    assert str(error.value) == f"raw/t.csv, row 2 (line {line}), column 'year': '20x2' is not a whole number"
+    with pytest.raises(SourceFileError) as error:
+        parse(f"code,year,value\n{before}CN,2022,2,9\n", spec)
+    assert str(error.value) == f"raw/t.csv: not a readable CSV file: line {line} has 4 fields where the header has 3"
+    with pytest.raises(SourceFileError) as error:
+        parse(f"code,year,value\n{before}CN,2022,2\nCN,2022,3\n", spec)
+    assert str(error.value).startswith(f"raw/t.csv, row 2 (line {line}), column 'code,year': duplicated key")
+
+
 def test_kosis_month_13_is_rejected():
     text = '"Country","Date",Exports,Imports\n"China, peoples\' republic of","2019.13",1,2\n'
     with pytest.raises(SourceFileError) as error:

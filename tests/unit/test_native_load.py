@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from dagster_project.sources import kita
-from dagster_project.sources.files import SourceFileError
+from dagster_project.sources.files import SourceFileError, read_csv_files
 from dagster_project.warehouse.native_load import load_csv_files
 
 HEADER = "Item,Country,Year,Month,Export_dollar,Export_weight,Import_dollar,Import_weight\n"
@@ -64,6 +64,17 @@ def test_a_key_repeated_across_files_names_both_files(tmp_path):
             "select count(*) from information_schema.tables where table_schema = 'raw' "
             "and table_name = 'kita_hsk10_trade_by_partner_monthly'"
         ).fetchone() == (0,)
+
+
+def test_a_key_repeated_across_files_names_the_first_files_line_on_both_paths(tmp_path):
+    """The earlier file's row is named with its own line (a blank line above it), as the pandas path names it."""
+    first = write(tmp_path / "a.csv", "\n2811111000,China,2019,1,1,1.0,2,2.0\n")
+    second = write(tmp_path / "b.csv", "2811111000,China,2019,1,5,1.0,2,2.0\n")
+    expected = r"^a.csv, row 1 \(line 3\), column 'Item,Country,Year,Month': duplicated key .* also on row 1 of b.csv$"
+    with pytest.raises(SourceFileError, match=expected):
+        read_csv_files([(first, first.name), (second, second.name)], kita.TRADE_BY_PARTNER_MONTHLY)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con, pytest.raises(SourceFileError, match=expected):
+        load(con, first, second)
 
 
 def test_the_raw_table_keeps_file_order_across_files_and_row_groups(tmp_path):
