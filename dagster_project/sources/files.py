@@ -188,18 +188,44 @@ def _records_with_lines(reader) -> Iterator[tuple[int, list[str]]]:
             yield start, record
 
 
-def check_field_counts(stream: TextIO, file: str, short_records: bool) -> None:
-    """Every record has as many fields as the header (fewer if the spec allows `short_records`); the first that
-    has not fails, naming the line it starts on. pandas itself would read a first record with one field too many as
-    an index, every value one column to the left, and pad a short record with empty values. `stream`: text opened
-    with newline="" (csv.reader takes every kind of line end)."""
-    reader = csv.reader(stream)
-    header = next(reader, None)
+def check_header(header: list[str] | None, file: str, spec: CsvSpec) -> list[str]:
+    """The header (csv.reader's first record) has every declared column, no undeclared one unless the spec allows
+    it, and no name twice (pandas would rename the second `year` to `year.1`). Both load paths call this."""
     if header is None:
-        return
+        raise SourceFileError(file, "not a readable CSV file: the file is empty")
+    if not header:
+        raise SourceFileError(file, "not a readable CSV file: line 1 is blank where the header should be")
+    declared = [c.name for c in spec.columns]
+    missing = [name for name in declared if name not in header]
+    if missing:
+        raise SourceFileError(file, f"missing column(s) {', '.join(map(repr, missing))}; the header has {header}")
+    undeclared = [name for name in header if name not in declared]
+    if undeclared and spec.undeclared_columns == "error":
+        raise SourceFileError(
+            file,
+            f"unexpected column(s) {', '.join(map(repr, undeclared))}: the source changed its layout; "
+            f"update the spec of raw.{spec.table}",
+        )
+    dupes = sorted({name for name in header if header.count(name) > 1})
+    if dupes:
+        raise SourceFileError(file, f"duplicated column name(s) {dupes}")
+    return header
+
+
+def check_layout(stream: TextIO, file: str, spec: CsvSpec) -> None:
+    """The header (check_header), then every record has as many fields as the header (fewer if the spec allows
+    `short_records`); the first that has not fails, naming the line it starts on. pandas itself would read a first
+    record with one field too many as an index, every value one column to the left, and pad a short record with
+    empty values. `stream`: text opened with newline="" (csv.reader takes every kind of line end)."""
+    reader = csv.reader(stream)
+    header = check_header(next(reader, None), file, spec)
     for line, record in _records_with_lines(reader):
-        if len(record) > len(header) or (len(record) < len(header) and not short_records):
-            raise SourceFileError(file, ragged_record_problem(line, len(record), len(header)))
+        if len(record) > len(header) or (len(record) < len(header) and not spec.short_records):
+            problem = ragged_record_problem(line, len(record), len(header))
+            # a quote never closed makes the rest of the file one field: a short record that spans to the end
+            if len(record) < len(header) and reader.line_num > line and next(reader, None) is None:
+                problem += f" (its lines {line}-{reader.line_num} run to the end of the file: a quote not closed?)"
+            raise SourceFileError(file, problem)
 
 
 def with_line(error: SourceFileError, open_text: Callable[[], TextIO]) -> SourceFileError:
@@ -276,7 +302,7 @@ def parse_csv(data: bytes, spec: CsvSpec, file: str | Path) -> ParsedFile:
     """
     file = str(file)
     text = decode(data, file, spec.encoding)
-    check_field_counts(io.StringIO(text, newline=""), file, spec.short_records)
+    check_layout(io.StringIO(text, newline=""), file, spec)
     try:
         return _parse_text(text, data, spec, file)
     except SourceFileError as exc:
@@ -297,21 +323,6 @@ def _parse_text(text: str, data: bytes, spec: CsvSpec, file: str) -> ParsedFile:
         raise SourceFileError(file, f"not a readable CSV file: {exc}") from None
 
     declared = [c.name for c in spec.columns]
-    missing = [name for name in declared if name not in frame.columns]
-    if missing:
-        raise SourceFileError(
-            file, f"missing column(s) {', '.join(map(repr, missing))}; the header has {list(frame.columns)}"
-        )
-    undeclared = [name for name in frame.columns if name not in declared]
-    if undeclared and spec.undeclared_columns == "error":
-        raise SourceFileError(
-            file,
-            f"unexpected column(s) {', '.join(map(repr, undeclared))}: the source changed its layout; "
-            f"update the spec of raw.{spec.table}",
-        )
-    dupes = frame.columns[frame.columns.duplicated()].tolist()
-    if dupes:
-        raise SourceFileError(file, f"duplicated column name(s) {dupes}")
     if frame.empty:
         raise SourceFileError(file, "the file has a header but no data rows")
 

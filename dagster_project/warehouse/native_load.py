@@ -43,7 +43,8 @@ from dagster_project.sources.files import (
     Column,
     CsvSpec,
     SourceFileError,
-    check_field_counts,
+    check_header,
+    check_layout,
     line_breaks,
     number_problem,
     ragged_record_problem,
@@ -164,26 +165,10 @@ class _Nothing:
 def _header(first: bytes, display: str, spec: CsvSpec) -> list[str]:
     text = first.decode("utf-8-sig", errors="replace")
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")))  # newline="": a line may end in \r alone
-    except StopIteration:
-        raise SourceFileError(display, "not a readable CSV file: no header") from None
+        header = next(csv.reader(io.StringIO(text, newline="")), None)  # newline="": a line may end in \r alone
     except csv.Error as exc:
         raise SourceFileError(display, f"not a readable CSV file: the header does not parse ({exc})") from None
-    declared = [c.name for c in spec.columns]
-    missing = [name for name in declared if name not in header]
-    if missing:
-        raise SourceFileError(display, f"missing column(s) {', '.join(map(repr, missing))}; the header has {header}")
-    undeclared = [name for name in header if name not in declared]
-    if undeclared and spec.undeclared_columns == "error":
-        raise SourceFileError(
-            display,
-            f"unexpected column(s) {', '.join(map(repr, undeclared))}: the source changed its layout; "
-            f"update the spec of raw.{spec.table}",
-        )
-    dupes = sorted({name for name in header if header.count(name) > 1})
-    if dupes:
-        raise SourceFileError(display, f"duplicated column name(s) {dupes}")
-    return header
+    return check_header(header, display, spec)
 
 
 def _column(spec: CsvSpec, name: str) -> Column:
@@ -340,16 +325,17 @@ def _stage(con, path: Path, header: list[str], short_records: bool) -> None:
     )
 
 
-def _unreadable(display: str, exc: duckdb.Error, path: Path, short_records: bool) -> SourceFileError:
+def _unreadable(display: str, exc: duckdb.Error, path: Path, spec: CsvSpec) -> SourceFileError:
+    """The error for a file DuckDB could not read: the pandas path's own check, read again, where it finds the
+    problem (DuckDB counts records, not lines, and may stop at a later record when reading in parallel), else
+    DuckDB's message."""
+    try:
+        with _open_text(path) as stream:
+            check_layout(stream, display, spec)
+    except SourceFileError as found:
+        return found
     ragged = _RAGGED_RECORD.search(str(exc))
     if ragged:
-        # DuckDB counts records, not lines (a quoted value may span lines), and may stop at a later record when
-        # reading in parallel: the pandas path's check, read again, names the first such record and its line.
-        try:
-            with _open_text(path) as stream:
-                check_field_counts(stream, display, short_records)
-        except SourceFileError as found:
-            return found
         line, expected, fields = map(int, ragged.groups())
         return SourceFileError(display, ragged_record_problem(line, fields, expected))
     return SourceFileError(display, f"not a readable CSV file: {str(exc).splitlines()[0]}")
@@ -360,19 +346,19 @@ def _open_text(path: Path) -> TextIO:
     return path.open(encoding="utf-8-sig", newline="")
 
 
-def _read_stage(con, path: Path, display: str, header: list[str], short_records: bool, scratch: Path) -> int:
+def _read_stage(con, path: Path, display: str, header: list[str], spec: CsvSpec, scratch: Path) -> int:
     try:
-        _stage(con, path, header, short_records)
+        _stage(con, path, header, spec.short_records)
     except duckdb.Error as exc:
         if _INVALID_STATE not in str(exc):
-            raise _unreadable(display, exc, path, short_records) from None
+            raise _unreadable(display, exc, path, spec) from None
         # DuckDB's reader takes one kind of line end per file and stops here on a file that mixes them (saved on
         # Windows, appended to on Unix; or \r alone among \n), which pandas and csv.reader read: read a copy with
         # \n line ends. Only a failed read pays for the copy.
         try:
-            _stage(con, _with_lf_ends(path, scratch / f"{path.name}.lf"), header, short_records)
+            _stage(con, _with_lf_ends(path, scratch / f"{path.name}.lf"), header, spec.short_records)
         except duckdb.Error as again:
-            raise _unreadable(display, again, path, short_records) from None
+            raise _unreadable(display, again, path, spec) from None
     (count,) = con.execute(f"SELECT count(*) FROM {_STAGE}").fetchone()
     return count
 
@@ -415,7 +401,7 @@ def _parse_each(con, spec, paths, scratch: Path, readable_by_file: dict[str, Pat
         sha, first, readable = _hash_and_decode(path, display, spec.encoding, scratch)
         readable_by_file[display] = readable
         header = _header(first, display, spec)
-        if _read_stage(con, readable, display, header, spec.short_records, scratch) == 0:
+        if _read_stage(con, readable, display, header, spec, scratch) == 0:
             raise SourceFileError(display, "the file has a header but no data rows")
         _validate_types(con, display, header, spec)
         files[display] = sha

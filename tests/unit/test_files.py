@@ -132,6 +132,39 @@ def test_undeclared_columns_kept_as_text_when_allowed():
     assert frame.loc[0, "extra"] == "NA"
 
 
+@pytest.mark.parametrize("spec_columns", ["error", "text"], ids=["undeclared_fail", "undeclared_kept"])
+def test_a_column_named_twice_fails_the_file(spec_columns):
+    """pandas renames the second `extra` to `extra.1`: the pandas path then named a column the file does not have,
+    or, where undeclared columns are kept, loaded both."""
+    spec = CsvSpec(**{**SPEC.__dict__, "undeclared_columns": spec_columns})
+    with pytest.raises(SourceFileError) as error:
+        parse("code,year,value,value\nKR,2023,1,2\n", spec)
+    assert str(error.value) == "raw/t.csv: duplicated column name(s) ['value']"
+    if spec_columns == "text":
+        with pytest.raises(SourceFileError, match=r"^raw/t.csv: duplicated column name\(s\) \['extra'\]$"):
+            parse("code,year,value,extra,extra\nKR,2023,1,a,b\n", spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "the file is empty"),
+        ("\ufeff", "the file is empty"),  # a byte order mark alone
+        ("\ncode,year,value\nKR,2023,1\n", "line 1 is blank where the header should be"),
+        (
+            'code,year,value\n"KR,2023,1\nCN,2023,2\n',
+            "line 2 has 1 fields where the header has 3 "
+            "(its lines 2-3 run to the end of the file: a quote not closed?)",
+        ),
+    ],
+    ids=["empty", "bom_only", "blank_first_line", "unclosed_quote"],
+)
+def test_a_file_without_a_readable_layout_fails_alike_on_both_paths(text, problem):
+    with pytest.raises(SourceFileError) as error:
+        parse(text)
+    assert str(error.value) == f"raw/t.csv: not a readable CSV file: {problem}"
+
+
 def test_header_only_file_is_an_error():
     with pytest.raises(SourceFileError, match="no data rows"):
         parse("code,year,value\n")
