@@ -363,7 +363,8 @@ def _quarantine(typed: pd.DataFrame, text: pd.DataFrame, rules: tuple[RowRule, .
                     "column_name": rule.column,
                     "value": str(text.at[index, rule.column]),
                     "reason": rule.reason,
-                    "record": json.dumps(text.loc[index].to_dict(), ensure_ascii=False),
+                    # compact, as DuckDB's json_object writes it on the native path: one text for one record
+                    "record": json.dumps(text.loc[index].to_dict(), ensure_ascii=False, separators=(",", ":")),
                 }
             )
         remaining &= ~broken
