@@ -416,7 +416,9 @@ def read_csv_files(paths: list[tuple[Path, str]], spec: CsvSpec) -> ParsedFile:
     try:
         assert_unique_key(rows, spec.key)
     except SourceFileError as exc:  # a key of an earlier file repeated in a later one: the earlier file's line
-        path = next(path for path, name in paths if name == exc.file)
+        path = next((path for path, name in paths if name == exc.file), None)
+        if path is None:
+            raise
         text = decode(path.read_bytes(), exc.file, spec.encoding)
         raise with_line(exc, lambda: io.StringIO(text, newline="")) from None
     return ParsedFile(
