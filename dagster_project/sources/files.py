@@ -277,7 +277,10 @@ def _typed(series: pd.Series, col: Column, file: str) -> pd.Series:
             number = numbers.iloc[row - 1]
             problem = number_problem(series.iloc[row - 1], None if pd.isna(number) else float(number), col.kind)
             raise SourceFileError(file, problem, row=row, column=col.name)
-        return numbers.astype("Int64" if col.kind == "int" else "Float64")
+        if col.kind == "int":
+            return numbers.astype("Int64")
+        # + 0.0 turns -0.0 into 0.0: to_numeric reads '-0' as -0.0 or as 0 depending on the column's other values
+        return numbers.astype("Float64") + 0.0
 
     values = stripped.where(~is_null, None)
     bad = ~is_null & ~stripped.str.match(_DATE_RE)

@@ -239,7 +239,7 @@ def _typed(col: Column, index: int) -> str:
     elif col.kind == "int":
         value = f"coalesce(TRY_CAST({stripped} AS BIGINT), CAST({_number_name(index)} AS BIGINT))"
     elif col.kind == "decimal":
-        value = _number_name(index)
+        value = f"{_number_name(index)} + 0.0"  # -0.0 as 0.0, as on the pandas path
     else:
         value = f"CAST(TRY_STRPTIME({stripped}, '%Y-%m-%d') AS DATE)"
     kind = {"text": "VARCHAR", "int": "BIGINT", "decimal": "DOUBLE", "date": "DATE"}[col.kind]

@@ -1,6 +1,7 @@
 """parse_csv: typed rows from good files, and errors naming file, row and column for bad ones."""
 
 import dataclasses
+import math
 
 import pytest
 
@@ -254,3 +255,10 @@ def test_kosis_month_13_is_rejected():
     with pytest.raises(SourceFileError) as error:
         parse_csv(text.encode(), kosis.TRADE_CHINA_MONTHLY, "raw/m.csv")
     assert (error.value.row, error.value.column) == (1, "Date")
+
+
+def test_a_negative_zero_loads_as_zero():
+    """'-0' read as -0.0 on the native path and, with pandas, as 0.0 or -0.0 depending on the column's other values."""
+    frame = parse("code,year,value\nKR,2022,-0\nCN,2022,-0.0\nUS,2022,0.5\n")
+    assert [math.copysign(1, value) for value in frame["value"]] == [1, 1, 1]
+    assert parse("code,year,value\nKR,2022,-0\n")["value"].tolist() == [0.0]
