@@ -178,11 +178,25 @@ def ragged_record_problem(line: int, fields: int, header_fields: int) -> str:
     return f"not a readable CSV file: line {line} has {fields} fields where the header has {header_fields}"
 
 
-def _records_with_lines(reader) -> Iterator[tuple[int, list[str]]]:
-    """The records a csv.reader has left after the header, each with the line it starts on; blank lines are skipped,
-    as pandas and DuckDB skip them."""
+def _records_with_lines(reader, file: str) -> Iterator[tuple[int, list[str]]]:
+    """The records a strict csv.reader has left after the header, each with the line it starts on; blank lines are
+    skipped, as pandas and DuckDB skip them. Text after a closing quote (`"K"R"`, which pandas reads as `KR"`) and
+    a quote never closed fail the file, naming the line."""
     end = reader.line_num
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                problem = f"line {end + 1}: a quoted value is not closed before the end of the file"
+            else:  # csv: "',' expected after '\"'"
+                problem = (
+                    f"line {reader.line_num}: text after the closing quote of a value ({exc}; a quote inside a "
+                    'quoted value is written "")'
+                )
+            raise SourceFileError(file, f"not a readable CSV file: {problem}") from None
         start, end = end + 1, reader.line_num  # a quoted value may span lines
         if record:
             yield start, record
@@ -212,20 +226,32 @@ def check_header(header: list[str] | None, file: str, spec: CsvSpec) -> list[str
     return header
 
 
+_SPACES_AFTER_QUOTE = re.compile(r'"[ ]+(?=,|\r|\n|$)')
+
+
+def _strict_reader(stream: TextIO):
+    """csv.reader in strict mode (RFC 4180's quoting) over `stream`. DuckDB reads spaces between a closing quote
+    and the next comma as nothing, strict mode refuses them: they are dropped here, for the checks only (the rows
+    are read from the text as it is). What strict mode then refuses is other text after a closing quote, which
+    pandas would append to the value (`"K"R"` read as `KR"`)."""
+    return csv.reader((_SPACES_AFTER_QUOTE.sub('"', line) for line in stream), strict=True)
+
+
 def check_layout(stream: TextIO, file: str, spec: CsvSpec) -> None:
-    """The header (check_header), then every record has as many fields as the header (fewer if the spec allows
-    `short_records`); the first that has not fails, naming the line it starts on. pandas itself would read a first
-    record with one field too many as an index, every value one column to the left, and pad a short record with
-    empty values. `stream`: text opened with newline="" (csv.reader takes every kind of line end)."""
-    reader = csv.reader(stream)
-    header = check_header(next(reader, None), file, spec)
-    for line, record in _records_with_lines(reader):
+    """The header (check_header), then every record parses (RFC 4180's quoting) and has as many fields as the header
+    (fewer if the spec allows `short_records`); the first that has not fails, naming the line it starts on. pandas
+    itself would read a first record with one field too many as an index, every value one column to the left, and
+    pad a short record with empty values. `stream`: text opened with newline="" (csv.reader takes every kind of
+    line end)."""
+    reader = _strict_reader(stream)
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        raise SourceFileError(file, f"not a readable CSV file: the header does not parse ({exc})") from None
+    header = check_header(first, file, spec)
+    for line, record in _records_with_lines(reader, file):
         if len(record) > len(header) or (len(record) < len(header) and not spec.short_records):
-            problem = ragged_record_problem(line, len(record), len(header))
-            # a quote never closed makes the rest of the file one field: a short record that spans to the end
-            if len(record) < len(header) and reader.line_num > line and next(reader, None) is None:
-                problem += f" (its lines {line}-{reader.line_num} run to the end of the file: a quote not closed?)"
-            raise SourceFileError(file, problem)
+            raise SourceFileError(file, ragged_record_problem(line, len(record), len(header)))
 
 
 def with_line(error: SourceFileError, open_text: Callable[[], TextIO]) -> SourceFileError:
@@ -234,9 +260,9 @@ def with_line(error: SourceFileError, open_text: Callable[[], TextIO]) -> Source
     if error.row is None or error.line is not None:
         return error
     with open_text() as stream:
-        reader = csv.reader(stream)
+        reader = _strict_reader(stream)
         next(reader, None)
-        for row, (line, _) in enumerate(_records_with_lines(reader), start=1):
+        for row, (line, _) in enumerate(_records_with_lines(reader, error.file), start=1):
             if row == error.row:
                 return SourceFileError(error.file, error.problem, row=error.row, column=error.column, line=line)
     return error

@@ -153,17 +153,30 @@ def test_a_column_named_twice_fails_the_file(spec_columns):
         ("\ufeff", "the file is empty"),  # a byte order mark alone
         ("\ncode,year,value\nKR,2023,1\n", "line 1 is blank where the header should be"),
         (
-            'code,year,value\n"KR,2023,1\nCN,2023,2\n',
-            "line 2 has 1 fields where the header has 3 "
-            "(its lines 2-3 run to the end of the file: a quote not closed?)",
+            'code,year,value\nKR,2023,1\n"CN,2023,2\nUS,2023,3\n',
+            "line 3: a quoted value is not closed before the end of the file",
+        ),
+        *(
+            (
+                f"code,year,value\nKR,2023,1\n{record}\n",
+                "line 3: text after the closing quote of a value (',' expected after '\"'; "
+                'a quote inside a quoted value is written "")',
+            )
+            for record in ('"K"R",2023,2', '"CN"x,2023,2', 'CN,"2023"\t,2')
         ),
     ],
-    ids=["empty", "bom_only", "blank_first_line", "unclosed_quote"],
+    ids=["empty", "bom_only", "blank_first_line", "unclosed_quote", "quote_in_quoted", "text_after", "tab_after"],
 )
 def test_a_file_without_a_readable_layout_fails_alike_on_both_paths(text, problem):
     with pytest.raises(SourceFileError) as error:
         parse(text)
     assert str(error.value) == f"raw/t.csv: not a readable CSV file: {problem}"
+
+
+def test_spaces_after_a_closing_quote_are_not_text_after_it():
+    """DuckDB reads `"2023" ,` as 2023; so does the pandas path (csv.reader's strict mode alone would refuse it)."""
+    frame = parse('code,year,value\n"KR" ,"2023"  ,"1" \n')
+    assert (frame.loc[0, "year"], frame.loc[0, "value"]) == (2023, 1.0)
 
 
 def test_header_only_file_is_an_error():
