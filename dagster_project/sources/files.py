@@ -234,7 +234,7 @@ def _strict_reader(stream: TextIO):
     and the next comma as nothing, strict mode refuses them: they are dropped here, for the checks only (the rows
     are read from the text as it is). What strict mode then refuses is other text after a closing quote, which
     pandas would append to the value (`"K"R"` read as `KR"`)."""
-    return csv.reader((_SPACES_AFTER_QUOTE.sub('"', line) for line in stream), strict=True)
+    return csv.reader((_SPACES_AFTER_QUOTE.sub('"', line) if '" ' in line else line for line in stream), strict=True)
 
 
 def check_layout(stream: TextIO, file: str, spec: CsvSpec) -> None:
