@@ -229,7 +229,7 @@ def check_header(header: list[str] | None, file: str, spec: CsvSpec) -> list[str
 _SPACES_AFTER_QUOTE = re.compile(r'"[ ]+(?=,|\r|\n|$)')
 
 
-def _strict_reader(stream: TextIO):
+def strict_reader(stream: TextIO):
     """csv.reader in strict mode (RFC 4180's quoting) over `stream`. DuckDB reads spaces between a closing quote
     and the next comma as nothing, strict mode refuses them: they are dropped here, for the checks only (the rows
     are read from the text as it is). What strict mode then refuses is other text after a closing quote, which
@@ -243,7 +243,7 @@ def check_layout(stream: TextIO, file: str, spec: CsvSpec) -> None:
     itself would read a first record with one field too many as an index, every value one column to the left, and
     pad a short record with empty values. `stream`: text opened with newline="" (csv.reader takes every kind of
     line end)."""
-    reader = _strict_reader(stream)
+    reader = strict_reader(stream)
     try:
         first = next(reader, None)
     except csv.Error as exc:
@@ -260,7 +260,7 @@ def with_line(error: SourceFileError, open_text: Callable[[], TextIO]) -> Source
     if error.row is None or error.line is not None:
         return error
     with open_text() as stream:
-        reader = _strict_reader(stream)
+        reader = strict_reader(stream)
         next(reader, None)
         for row, (line, _) in enumerate(_records_with_lines(reader, error.file), start=1):
             if row == error.row:

@@ -48,6 +48,7 @@ from dagster_project.sources.files import (
     line_breaks,
     number_problem,
     ragged_record_problem,
+    strict_reader,
     with_line,
 )
 from dagster_project.warehouse.load import LOAD_COLUMNS, LoadResult, create_quarantine, literal, quote
@@ -165,7 +166,7 @@ class _Nothing:
 def _header(first: bytes, display: str, spec: CsvSpec) -> list[str]:
     text = first.decode("utf-8-sig", errors="replace")
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")), None)  # newline="": a line may end in \r alone
+        header = next(strict_reader(io.StringIO(text, newline="")), None)  # newline="": a line may end in \r alone
     except csv.Error as exc:
         raise SourceFileError(display, f"not a readable CSV file: the header does not parse ({exc})") from None
     return check_header(header, display, spec)

@@ -164,8 +164,18 @@ def test_a_column_named_twice_fails_the_file(spec_columns):
             )
             for record in ('"K"R",2023,2', '"CN"x,2023,2', 'CN,"2023"\t,2')
         ),
+        ('"code"x,year,value\nKR,2023,1\n', "the header does not parse (',' expected after '\"')"),
     ],
-    ids=["empty", "bom_only", "blank_first_line", "unclosed_quote", "quote_in_quoted", "text_after", "tab_after"],
+    ids=[
+        "empty",
+        "bom_only",
+        "blank_first_line",
+        "unclosed_quote",
+        "quote_in_quoted",
+        "text_after",
+        "tab_after",
+        "text_after_in_header",
+    ],
 )
 def test_a_file_without_a_readable_layout_fails_alike_on_both_paths(text, problem):
     with pytest.raises(SourceFileError) as error:
