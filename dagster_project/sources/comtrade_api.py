@@ -135,7 +135,6 @@ def parse_rows(
         ]
         if missing:
             raise bad(f"record {number}: missing field(s) {missing}")
-
         rows.append(
             ComtradeRow(
                 type_code=record["typeCode"],

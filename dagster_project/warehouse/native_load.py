@@ -28,7 +28,7 @@ import io
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,35 +84,34 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET preserve_insertion_order = true")
 
 
-def _line_at(path: Path, offset: int) -> int:
-    """The line (1-based) that holds byte `offset` of the file, with any kind of line end (files.line_breaks).
-    Reads the file again, in chunks: only an error needs it, so the load itself counts no lines."""
-    breaks, held = 0, b""
+def _chunks(path: Path, limit: int | None = None) -> Iterator[bytes]:
+    """The file's bytes (its first `limit` bytes, or all) in chunks, none of which ends between the \r and the \n
+    of a \r\n, so each chunk's line ends can be counted or rewritten on their own."""
+    held = b""
     with path.open("rb") as handle:
-        while offset > 0 and (chunk := handle.read(min(_CHUNK, offset))):
-            offset -= len(chunk)
+        while (limit is None or limit > 0) and (chunk := handle.read(_CHUNK if limit is None else min(_CHUNK, limit))):
+            if limit is not None:
+                limit -= len(chunk)
             chunk, held = held + chunk, b""
             if chunk.endswith(b"\r"):  # may be the first half of a \r\n
                 chunk, held = chunk[:-1], b"\r"
-            breaks += line_breaks(chunk)
-    return breaks + line_breaks(held) + 1
+            yield chunk
+    if held:
+        yield held
 
 
-def _has_line_end(data: bytes) -> bool:
-    return b"\n" in data or b"\r" in data
+def _line_at(path: Path, offset: int) -> int:
+    """The line (1-based) that holds byte `offset` of the file, with any kind of line end (files.line_breaks).
+    Reads the file again: only an error needs it, so the load itself counts no lines."""
+    return sum(line_breaks(chunk) for chunk in _chunks(path, offset)) + 1
 
 
 def _with_lf_ends(source: Path, target: Path) -> Path:
     """A copy of `source` with every line end (\r\n, \r) written as \n: one line end becomes one \n, so line
     numbers are unchanged. (A line break inside a quoted value becomes \n too; no field of these specs holds one.)"""
-    with source.open("rb") as src, target.open("wb") as sink:
-        held = b""
-        while chunk := src.read(_CHUNK):
-            chunk, held = held + chunk, b""
-            if chunk.endswith(b"\r"):  # may be the first half of a \r\n
-                chunk, held = chunk[:-1], b"\r"
+    with target.open("wb") as sink:
+        for chunk in _chunks(source):
             sink.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
-        sink.write(held.replace(b"\r", b"\n"))
     return target
 
 
@@ -141,7 +140,7 @@ def _hash_and_decode(path: Path, display: str, encoding: str, scratch: Path) -> 
                 raise SourceFileError(
                     display, f"cannot decode byte {chunk[position : position + 1]!r} at line {line} as {encoding}"
                 ) from None
-            if not _has_line_end(first):  # the header's line, whatever the chunk size
+            if b"\n" not in first and b"\r" not in first:  # the header's line, whatever the chunk size
                 first += text.encode("utf-8")
             if sink is not None:
                 sink.write(text.encode("utf-8"))
