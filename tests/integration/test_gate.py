@@ -1,6 +1,6 @@
-"""The publish gate on every path (a failing data test publishes nothing), vintages that supersede, and the
-one-writer lock: real Dagster runs with real dbt into temporary DuckDB files; the KCS source is a real HTTP server
-on 127.0.0.1 serving SYNTHETIC figures (test_live_sources.synthetic_kcs_month), never a real statistic."""
+"""The publish gate on every path (a failing data test publishes nothing), a bad inbox drop, and the one-writer
+lock (vintages that supersede are test_live_sources' month story): real Dagster runs with real dbt into temporary
+DuckDB files; the inbox holds SYNTHETIC figures (test_live_sources.synthetic_kcs_month), never a real statistic."""
 
 import hashlib
 import os
@@ -26,8 +26,7 @@ from .conftest import (
     served_path_for,
     step_failure_messages,
 )
-from .kcs_december_2023 import december_2023_records
-from .test_live_sources import live_server, synthetic_kcs_month  # noqa: F401 (fixture)
+from .test_live_sources import synthetic_kcs_month
 
 SERVED_KEYS = {dg.AssetKey(["serving", "warehouse"]), dg.AssetKey(["serving", "report"])}
 JUNE_2019_CHINA_EXPORTS_USD = 10_422_956_000  # the shipped KOSIS file: 10,422,956 thousand USD
@@ -96,62 +95,6 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
     # Both runs started from the parse the failed run left (a failed build keeps it; the publish asset's own
     # `dbt build` names the same target as the dbt assets): neither parsed the whole project again.
     assert parsed_from_scratch(dbt_invocation_folders() - before) == []
-
-
-def test_a_revision_is_recorded_served_and_superseded_by_an_inbox_drop(
-    live_server,  # noqa: F811 (the fixture, imported from test_live_sources)
-    warehouse_copy,
-    raw_copy,
-    run_job,
-    monkeypatch,
-):
-    monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
-    served = served_path_for(warehouse_copy)
-    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
-    first_us = int(december_2023_records()[0]["expDlr"].replace(",", ""))
-
-    # KCS revises December: US exports +88,888 (its 총계 row moves with it).
-    live_server.us_bumps["202312"] = 88_888
-    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
-    [(count, revision, latest)] = query(
-        served,
-        """select vintage_count, export_revision_usd, latest_export_usd
-        from marts.fct_trade_revisions where source = 'kcs_api' and partner_code = 'US'
-        and period_start = date '2023-12-01'""",
-    )
-    assert (count, int(revision), int(latest)) == (2, 88_888, first_us + 88_888)
-    assert query(
-        served,
-        """select export_usd from marts.fct_monthly_trade where source = 'kcs_api'
-        and partner_code = 'US' and period_start = date '2023-12-01'""",
-    ) == [(first_us + 88_888,)]
-
-    # Without a key, a revised response saved into the inbox supersedes it again (the earlier landing is not
-    # replayed with it), and leaves the inbox once loaded.
-    monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV)
-    drop = settings.inbox_dir() / kcs_api.NATION_TRADE / "2023-12" / "revised.xml"
-    drop.parent.mkdir(parents=True)
-    drop.write_bytes(kcs_envelope(december_2023_records(us_bump=100_000)))
-    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
-    assert not drop.exists()
-    assert query(
-        served,
-        """select partner_code, export_usd from marts.fct_monthly_trade where source = 'kcs_api'
-        and period_start = date '2023-12-01' and partner_code_category = 'country' order by 1""",
-    ) == [
-        (r["statCd"], int(r["expDlr"].replace(",", "")))
-        for r in sorted(december_2023_records(us_bump=100_000)[:-1], key=lambda r: r["statCd"])
-        if r["statCd"] != "ZZ"
-    ]
-    [(count, revision)] = query(
-        served,
-        """select vintage_count, export_revision_usd from marts.fct_trade_revisions
-        where source = 'kcs_api' and partner_code = 'US' and period_start = date '2023-12-01'""",
-    )
-    assert (count, int(revision)) == (3, 100_000)
-
-    # And the next month's refresh still succeeds.
-    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2024-01").success
 
 
 def test_a_bad_inbox_drop_is_rejected_with_its_reason_and_publishes_nothing(

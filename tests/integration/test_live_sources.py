@@ -15,7 +15,7 @@ from dagster_project import settings
 from dagster_project.sources import kcs_api
 
 from ..live_payloads import SECRET_KEY, Reply, kcs_envelope
-from .conftest import dbt_log_events, environment, query, table_contents
+from .conftest import dbt_log_events, environment, query, served_path_for, table_contents
 from .kcs_december_2023 import december_2023_records
 
 KCS_PATH = "/nationtrade/getNationtradeList"
@@ -102,33 +102,45 @@ VOLATILE = {
 }
 
 
-def test_a_month_end_to_end_then_repulled_unchanged_revised_and_empty(
-    live_server, warehouse_copy, run_job, landing_root
+def usd(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_a_month_end_to_end_then_repulled_unchanged_revised_superseded_and_empty(
+    live_server, warehouse_copy, raw_copy, run_job, landing_root, monkeypatch
 ):
-    """One month's life, each step a real gated run of its partition: the first pull reaches the marts; the same
-    figures pulled again write no vintage and leave the marts identical; KCS revising the month adds a vintage, and
-    the revision shows; an empty re-pull is recorded as such and the month keeps its figures."""
+    """One month's life, each step a real gated run of its partition (one story, not five tests: each step starts
+    from the state the one before left, and each run is a whole `dbt build`):
+    1. the first pull of December 2023 reaches the monthly, bilateral, share, crossover and totals marts and is served;
+    2. the same figures pulled again write no vintage and leave the marts identical;
+    3. KCS revising the month adds a vintage, and the revision is served;
+    4. without a key, a revised response saved into the inbox supersedes it again and leaves the inbox;
+    5. an empty re-pull is recorded as such, and the month keeps its figures.
+    December 2023 because its US and China figures must agree with the shipped year (kcs_december_2023)."""
+    monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
+    served = served_path_for(warehouse_copy)
+    sent = {r["statCd"]: r for r in december_2023_records()}
+
     # 1. End to end
-    result = run_job("refresh_monthly", warehouse_copy, partition_key="2024-03")
+    result = run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12")
     assert result.success
     rows = query(
         warehouse_copy,
-        """select source, partner_code, partner_iso3, export_usd, import_usd, reported_balance_usd
+        """select partner_code, partner_iso3, export_usd, import_usd, reported_balance_usd
         from marts.fct_monthly_trade where source = 'kcs_api' and partner_code_category = 'country'
-        order by partner_code""",
+        and period_start = date '2023-12-01' order by partner_code""",
     )
-    expected = {r["statCd"]: r for r in synthetic_kcs_month("202403")[:-1]}
-    assert [r[1] for r in rows] == sorted(expected)
-    for _source, code, _iso3, exports, imports, balance in rows:
-        record = expected[code]
+    assert [r[0] for r in rows] == sorted(PARTNERS)  # ZZ (unallocated) is not a country
+    for code, _iso3, exports, imports, balance in rows:
+        record = sent[code]
         assert (int(exports), int(imports), int(balance)) == tuple(
-            int(record[f].replace(",", "")) for f in ("expDlr", "impDlr", "balPayments")
+            usd(record[f]) for f in ("expDlr", "impDlr", "balPayments")
         )
-    assert {r[1]: r[2] for r in rows}["NA"] == "NAM"
+    assert {r[0]: r[1] for r in rows}["NA"] == "NAM"
     [(kosis_cn,)] = query(
         warehouse_copy,
         """select export_usd from marts.fct_monthly_trade
-        where source = 'kosis_monthly_api' and partner_code = 'CN'""",
+        where source = 'kosis_monthly_api' and partner_code = 'CN' and period_start = date '2023-12-01'""",
     )
     assert int(kosis_cn) == 11_000_000 * 1000  # thousand USD -> USD
     # landed byte-for-byte with the request, never the key
@@ -137,11 +149,55 @@ def test_a_month_end_to_end_then_repulled_unchanged_revised_and_empty(
     for path in landed:
         if path.is_file():
             assert SECRET_KEY.encode() not in path.read_bytes() and b"SyNtHeTiC" not in path.read_bytes()
+    # Served: KCS lists every partner, so the whole month is KCS's (ECOS's December rows give way)
+    rows = query(
+        served,
+        """select partner_iso3, export_usd, import_usd, balance_usd, reported_balance_usd, source,
+        partner_coverage from marts.fct_bilateral_trade where period_grain = 'month'
+        and period_start = date '2023-12-01' order by partner_iso3""",
+    )
+    assert [r[0] for r in rows] == ["CHN", "NAM", "USA"]
+    for iso3, code in (("CHN", "CN"), ("NAM", "NA"), ("USA", "US")):
+        row = next(r for r in rows if r[0] == iso3)
+        assert (int(row[1]), int(row[2]), int(row[4])) == (
+            usd(sent[code]["expDlr"]),
+            usd(sent[code]["impDlr"]),
+            usd(sent[code]["balPayments"]),
+        )
+        assert row[5:] == ("kcs_api", "all_partners")
+    ranks = query(
+        served,
+        """select partner_iso3, export_rank, rank_basis from marts.fct_partner_shares
+        where period_grain = 'month' and period_start = date '2023-12-01' order by export_rank""",
+    )
+    assert ranks == [("USA", 1, "all_partners"), ("CHN", 2, "all_partners"), ("NAM", 3, "all_partners")]
+    [(above, below, source)] = query(
+        served,
+        """select value_above_usd, value_below_usd, source_above
+        from marts.fct_partner_crossovers where flow = 'export' and period_grain = 'month'
+        and period_start = date '2023-12-01' and partner_above = 'USA' and partner_below = 'CHN'""",
+    )
+    assert (int(above), int(below), source) == (usd(sent["US"]["expDlr"]), usd(sent["CN"]["expDlr"]), "kcs_api")
+    # The month's totals are the 총계 row itself (read back from raw), and ZZ is booked as unallocated, not a country
+    [(raw_total_exports, raw_total_imports)] = query(
+        served,
+        """select export_usd, import_usd
+        from raw.kcs_trade_by_country where country_code = '총계' and _partition = '2023-12'""",
+    )
+    [(reported_x, reported_m, partners_x, coded_x, coverage)] = query(
+        served,
+        """select reported_export_usd,
+        reported_import_usd, partner_export_usd, unallocated_coded_export_usd, partner_coverage
+        from marts.fct_trade_totals where period_grain = 'month' and period_start = date '2023-12-01'""",
+    )
+    assert (int(reported_x), int(reported_m)) == (raw_total_exports, raw_total_imports)
+    assert int(partners_x) + int(coded_x) == raw_total_exports == usd(sent["-"]["expDlr"])
+    assert int(coded_x) == usd(sent["ZZ"]["expDlr"]) and coverage == "all_partners"
 
     # 2. The same month pulled again: no new vintage, the same marts
     before = {table: table_contents(warehouse_copy, table, VOLATILE[table]) for table in MONTHLY_MARTS}
     vintages = query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country")
-    again = run_job("refresh_monthly", warehouse_copy, partition_key="2024-03")
+    again = run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12")
     assert again.success
     after = {table: table_contents(warehouse_copy, table, VOLATILE[table]) for table in MONTHLY_MARTS}
     assert after == before
@@ -150,46 +206,78 @@ def test_a_month_end_to_end_then_repulled_unchanged_revised_and_empty(
     events = dbt_log_events(again.run_id)
     assert "UnableToPartialParse" not in events and "PartialParsingEnabled" in events, events[:8]
 
-    # 3. KCS revises March's exports by +12,345 USD per partner
-    live_server.bumps["202403"] = 12_345
-    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    # 3. KCS revises December: US exports +88,888 (its 총계 row moves with it); the month is one new vintage
+    live_server.us_bumps["202312"] = 88_888
+    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
     revisions = query(
-        warehouse_copy,
+        served,
         """select partner_code, vintage_count, first_export_usd, latest_export_usd,
         export_revision_usd, import_revision_usd from marts.fct_trade_revisions where source = 'kcs_api'
-        and partner_code <> '00' order by partner_code""",
+        and period_start = date '2023-12-01' and partner_code in ('CN', 'NA', 'US') order by partner_code""",
     )
-    assert [(code, count, int(rev), int(imp)) for code, count, _, _, rev, imp in revisions] == [
-        (code, 2, 12_345, 0) for code in sorted(PARTNERS)
+    first = {code: usd(sent[code]["expDlr"]) for code in PARTNERS}
+    assert [(code, count, int(f), int(rev), int(imp)) for code, count, f, _, rev, imp in revisions] == [
+        (code, 2, first[code], 88_888 if code == "US" else 0, 0) for code in sorted(PARTNERS)
     ]
-    first = {code: int(record["expDlr"].replace(",", "")) for code, record in expected.items()}
-    assert {code: int(f) for code, _, f, _, _, _ in revisions} == first
-    [(latest_us,)] = query(
-        warehouse_copy,
-        """select export_usd from marts.fct_monthly_trade
-        where source = 'kcs_api' and partner_code = 'US'""",
-    )
-    assert int(latest_us) == first["US"] + 12_345
+    assert query(
+        served,
+        """select export_usd from marts.fct_monthly_trade where source = 'kcs_api'
+        and partner_code = 'US' and period_start = date '2023-12-01'""",
+    ) == [(first["US"] + 88_888,)]
 
-    # 4. A re-pull that comes back empty (KCS code 03) is recorded, and the month keeps its figures
+    # 4. Without a key, a revised response saved into the inbox supersedes it again (the earlier landing is not
+    # replayed with it), and leaves the inbox once loaded.
+    monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV)
+    drop = settings.inbox_dir() / kcs_api.NATION_TRADE / "2023-12" / "revised.xml"
+    drop.parent.mkdir(parents=True)
+    drop.write_bytes(kcs_envelope(december_2023_records(us_bump=100_000)))
+    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
+    assert not drop.exists()
+    assert query(
+        served,
+        """select partner_code, export_usd from marts.fct_monthly_trade where source = 'kcs_api'
+        and period_start = date '2023-12-01' and partner_code_category = 'country' order by 1""",
+    ) == [
+        (r["statCd"], usd(r["expDlr"]))
+        for r in sorted(december_2023_records(us_bump=100_000)[:-1], key=lambda r: r["statCd"])
+        if r["statCd"] != "ZZ"
+    ]
+    [(count, revision)] = query(
+        served,
+        """select vintage_count, export_revision_usd from marts.fct_trade_revisions
+        where source = 'kcs_api' and partner_code = 'US' and period_start = date '2023-12-01'""",
+    )
+    assert (count, int(revision)) == (3, 100_000)
+
+    # 5. With the key again, a re-pull that comes back empty (KCS code 03) is recorded, and the month keeps its
+    # figures (the inbox's)
+    monkeypatch.setenv(settings.KCS_SERVICE_KEY_ENV, SECRET_KEY)
     live_server.route(KCS_PATH, lambda q: Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR")))
-    assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
     assert query(
         warehouse_copy,
         """select status, row_count from raw.load_vintages where source_table = 'kcs_trade_by_country'
-        and partition = '2024-03' order by _loaded_at desc limit 1""",
+        and partition = '2023-12' order by _loaded_at desc limit 1""",
     ) == [("empty", 0)]
     assert query(
-        warehouse_copy,
+        served,
         """select export_usd from marts.fct_monthly_trade
-        where source = 'kcs_api' and partner_code = 'US' and period_start = date '2024-03-01'""",
-    ) == [(latest_us,)]
+        where source = 'kcs_api' and partner_code = 'US' and period_start = date '2023-12-01'""",
+    ) == [(first["US"] + 100_000,)]
 
 
-def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(
-    live_server, warehouse_copy, run_job, tmp_path
-):
-    assert run_job("refresh_monthly", warehouse_copy, partition_range=("2024-01", "2024-02")).success
+def test_a_year_backfill_in_one_run_then_one_month_incrementally(live_server, warehouse_copy, run_job, tmp_path):
+    """A year's backfill is one run (one KCS call per month); then a month's refresh rewrites the month whose raw
+    data changed and leaves the others as they were, and the incremental table equals a full refresh of the same raw
+    data."""
+    # 2024: the shipped annual file ends in 2023, so synthetic months cannot contradict it
+    assert run_job("refresh_monthly", warehouse_copy, partition_range=("2024-01", "2024-12")).success
+    assert query(
+        warehouse_copy,
+        """select count(distinct period_start) from marts.fct_monthly_trade
+        where source = 'kcs_api' and year(period_start) = 2024""",
+    ) == [(12,)]
+    assert len(live_server.hits(KCS_PATH)) == 12  # one call per month, each within the 12-month limit
     written_by = dict(
         query(
             warehouse_copy,
@@ -210,7 +298,7 @@ def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(
                 any_value(_source_label) as _source_label, any_value(_loaded_at) as _loaded_at,
                 any_value(_load_id) as _load_id from vintage""")
         con.execute("insert into raw.kcs_trade_by_country by name select * from vintage")
-    # ... and only March is refreshed.
+    # ... and only March is refreshed (pulled again, unchanged).
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
     incremental = table_contents(warehouse_copy, "marts.fct_monthly_trade", VOLATILE["marts.fct_monthly_trade"])
     after = dict(
@@ -220,7 +308,8 @@ def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(
         from marts.fct_monthly_trade where source = 'kcs_api'""",
         )
     )
-    assert after["2024-02"] == written_by["2024-02"]  # untouched month: not rewritten
+    untouched = sorted(set(written_by) - {"2024-01", "2024-03"})
+    assert len(untouched) == 10 and all(after[month] == written_by[month] for month in untouched)  # not rewritten
     assert after["2024-01"] != written_by["2024-01"]  # its new vintage was picked up
     # The same raw data through a full refresh gives the same table, row for row.
     full = tmp_path / "full.duckdb"
@@ -247,19 +336,6 @@ def test_incremental_equals_a_full_refresh_and_rewrites_only_changed_months(
         """select partner_code from marts.fct_monthly_trade where source = 'kcs_api'
         and period_start = date '2024-01-01' and partner_code_category = 'country' order by 1""",
     ) == [("NA",), ("US",)]
-
-
-def test_a_year_backfill_in_one_run(live_server, warehouse_copy, run_job):
-    # 2024: the shipped annual file ends in 2023, so synthetic months cannot contradict it
-    result = run_job("refresh_monthly", warehouse_copy, partition_range=("2024-01", "2024-12"))
-    assert result.success
-    months = query(
-        warehouse_copy,
-        """select count(distinct period_start) from marts.fct_monthly_trade
-        where source = 'kcs_api' and year(period_start) = 2024""",
-    )
-    assert months == [(12,)]
-    assert len(live_server.hits(KCS_PATH)) == 12  # one call per month, each within the 12-month limit
 
 
 def test_without_keys_no_request_is_made(http_server, monkeypatch, warehouse_copy, run_job, landing_root):

@@ -1,4 +1,5 @@
-"""Build and serve are separate files: readers in other processes while runs publish, and a run killed mid-build.
+"""Build and serve are separate files: readers in other processes while runs publish, and a run killed mid-build
+whose recovery is a safe rerun (the same rows, the same marts, the report kept).
 Every run builds into a temporary work file and publishes to a temporary served file. (A failing data test that
 must publish nothing: test_gate.)
 """
@@ -31,7 +32,7 @@ from dagster_project.warehouse.publish import (
     wal_path,
 )
 
-from .conftest import table_contents
+from .conftest import environment, table_contents
 
 READER = Path(__file__).with_name("serving_reader.py")
 # A new connection per round, and threaded BI servers that hold a connection open throughout (see serving_reader).
@@ -39,6 +40,20 @@ READER_MODES = ["duckdb", "sqlalchemy", "duckdb-threads", "sqlalchemy-threads"]
 KEEP_GENERATIONS = 3  # fewer than the test's publishes: the held connections' generation is pruned under them
 READER_MAX_SECONDS = 3600  # a backstop only: the test stops the readers with the stop file (a loaded machine is slow)
 PUBLISH_KEY = dg.AssetKey(["serving", "warehouse"])
+REPORT = dg.AssetKey(["serving", "report"])
+# what a rerun over the same raw files must leave as it was: marts, product marts (incremental) and a raw table
+RERUN_TABLES = [
+    "marts.fct_bilateral_trade",
+    "marts.fct_trade_totals",
+    "marts.fct_partner_shares",
+    "marts.dim_country",
+    "marts.dim_kosis_partner_code",
+    "marts.fct_reference_checks",
+    "marts.fct_product_trade",
+    "marts.fct_import_supplier_shares",
+    "marts.fct_import_dependence",
+    "raw.kosis_trade_by_partner_annual",
+]
 # Fiji's exports in 1995 (export_kosis) + 1,000: a second, valid snapshot whose Σ partners and residual differ.
 FIJI_1995 = "FJI,Fiji,1995,"
 
@@ -56,6 +71,11 @@ def assert_serves_cleanly(served: Path) -> None:
     assert failed == []
     for directory in (served.parent, generations_dir(served)):
         assert [p.name for p in directory.iterdir() if TEMP_MARKER in p.name or p.suffix == ".wal"] == []
+
+
+def report_metadata(result) -> dict:
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == REPORT]
+    return dict(event.materialization.metadata)
 
 
 def published_latencies(result) -> list[float]:
@@ -161,7 +181,7 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
     )
 
 
-def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers(work_a, tmp_path):
+def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers(work_a, run_build, tmp_path):
     served = tmp_path / "serving" / "warehouse.duckdb"
     # the work file was just published, so the build moves it to its candidate: killed mid-build, the work file
     # is missing until the next run puts it back from the published bytes
@@ -230,3 +250,30 @@ def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers
     assert not previous_path(served).exists()
     assert_serves_cleanly(served)
     assert table_contents(served, "marts.fct_trade_totals") == table_contents(original, "marts.fct_trade_totals")
+
+    # The recovery run is a rerun over the same raw files: it keeps their rows (not reloaded: the same _loaded_at and
+    # _load_id), the product marts, incremental by source, rebuild nothing (every row keeps the build that wrote
+    # it), and the marts are the same, table by table.
+    for table in RERUN_TABLES:
+        assert table_contents(work, table) == table_contents(original, table), table
+    with environment(DAGSTER_HOME=str(dagster_home)), dg.DagsterInstance.get() as instance:
+        [latest, _killed] = instance.get_runs()  # newest first
+        events = [
+            record.event_log_entry.dagster_event
+            for record in instance.get_records_for_run(
+                latest.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+            ).records
+        ]
+    reloaded = {
+        event.asset_key.path[-1]: event.materialization.metadata["reloaded"].value
+        for event in events
+        if "reloaded" in event.materialization.metadata
+    }
+    assert len(reloaded) >= 10 and not any(reloaded.values()), reloaded
+
+    # The report of a generation already drawn is kept, not drawn again, and shows the same charts and previews.
+    [drawn] = [dict(e.materialization.metadata) for e in events if e.asset_key == REPORT]
+    kept = report_metadata(run_build(work, selection=[REPORT], served=served))
+    assert drawn["redrawn"].value is True and kept["redrawn"].value is False
+    assert int(kept["charts_rendered"].value) >= 5
+    assert {**kept, "redrawn": drawn["redrawn"]} == drawn

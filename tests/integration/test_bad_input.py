@@ -1,61 +1,12 @@
-"""Re-running is safe; bad input fails its asset with file, row and column, and the warehouse keeps its contents."""
+"""Bad input fails its asset with file, row and column, and the warehouse keeps its contents. (Re-running
+over unchanged input is safe: test_serving's killed-run test, whose recovery run is that rerun.)"""
 
-import dagster as dg
 import pytest
 
 from .conftest import (
     step_failure_messages,
     table_contents,
 )
-
-MARTS = [
-    "marts.fct_bilateral_trade",
-    "marts.fct_trade_totals",
-    "marts.fct_partner_shares",
-    "marts.dim_country",
-    "marts.dim_kosis_partner_code",
-    "marts.fct_reference_checks",
-]
-
-
-PRODUCT_MARTS = ["marts.fct_product_trade", "marts.fct_import_supplier_shares", "marts.fct_import_dependence"]
-
-
-def test_rerun_leaves_identical_marts(warehouse_copy, run_build):
-    """A rerun over the same raw files keeps their rows (not reloaded: the same _loaded_at and _load_id), so the
-    product marts, incremental by source, rebuild nothing (every row keeps the build that wrote it), and the run
-    serves the same marts."""
-    before = {table: table_contents(warehouse_copy, table) for table in MARTS}
-    raw_before = table_contents(warehouse_copy, "raw.kosis_trade_by_partner_annual")
-    products_before = {table: table_contents(warehouse_copy, table) for table in PRODUCT_MARTS}
-
-    result = run_build(warehouse_copy)
-    assert result.success
-    assert {table: table_contents(warehouse_copy, table) for table in MARTS} == before
-    assert table_contents(warehouse_copy, "raw.kosis_trade_by_partner_annual") == raw_before
-    reloaded = {
-        event.asset_key.path[-1]: event.materialization.metadata["reloaded"].value
-        for event in result.get_asset_materialization_events()
-        if "reloaded" in event.materialization.metadata
-    }
-    assert len(reloaded) >= 10 and not any(reloaded.values()), reloaded
-    assert {table: table_contents(warehouse_copy, table) for table in PRODUCT_MARTS} == products_before
-
-    # The report of a generation already drawn is kept, not drawn again, and shows the same charts and previews.
-    drawn = report_metadata(result)
-    kept = report_metadata(run_build(warehouse_copy, selection=[REPORT]))
-    assert drawn["redrawn"].value is True and kept["redrawn"].value is False
-    assert int(kept["charts_rendered"].value) >= 5
-    assert {**kept, "redrawn": drawn["redrawn"]} == drawn
-
-
-REPORT = dg.AssetKey(["serving", "report"])
-
-
-def report_metadata(result) -> dict:
-    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == REPORT]
-    return dict(event.materialization.metadata)
-
 
 ANNUAL = "kosis_kdiplo/trade_data.csv"
 
