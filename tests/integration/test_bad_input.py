@@ -3,10 +3,7 @@ over unchanged input is safe: test_serving's killed-run test, whose recovery run
 
 import pytest
 
-from .conftest import (
-    step_failure_messages,
-    table_contents,
-)
+from .conftest import step_failure_messages, table_contents
 
 ANNUAL = "kosis_kdiplo/trade_data.csv"
 

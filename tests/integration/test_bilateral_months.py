@@ -19,10 +19,6 @@ def marts(built):
     return warehouse
 
 
-def usd(text):
-    return int(text.replace(",", ""))
-
-
 def test_every_mart_the_readme_lists_exists_after_a_fresh_build(marts):
     readme = (settings.REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## The marts") :]

@@ -23,17 +23,13 @@ KOSIS_PATH = "/Param/statisticsParameterData.do"
 PARTNERS = {"US": "미국", "CN": "중국", "NA": "나미비아"}  # NA is Namibia
 
 
-def synthetic_kcs_month(
-    yymm: str, bump: int = 0, *, us_bump: int = 0, drop: tuple[str, ...] = ()
-) -> list[dict[str, str]]:
+def synthetic_kcs_month(yymm: str, *, us_bump: int = 0) -> list[dict[str, str]]:
     """SYNTHETIC nationtrade records for one month, numbers with thousands separators, and a consistent 총계 row.
-    `bump` raises every partner's exports, `us_bump` the US's only; partners in `drop` are left out."""
+    `us_bump` raises the US's exports."""
     month = int(yymm[4:])
     records = []
     for rank, (code, name) in enumerate(PARTNERS.items(), start=1):
-        if code in drop:
-            continue
-        exports = 1_000_000 * rank + month * 1_000 + bump + (us_bump if code == "US" else 0)
+        exports = 1_000_000 * rank + month * 1_000 + (us_bump if code == "US" else 0)
         imports = 700_000 * rank + month * 900
         records.append(
             {
@@ -76,22 +72,20 @@ def synthetic_kosis_month(yymm: str) -> bytes:
 
 @pytest.fixture
 def live_server(live_env):
-    bumps: dict[str, int] = {}
     us_bumps: dict[str, int] = {}
 
     def kcs(q):
         month = q["strtYymm"]
         if month == "202312":  # agrees with the shipped 2023 figures (kcs_december_2023)
             return Reply(body=kcs_envelope(december_2023_records(us_bump=us_bumps.get(month, 0))))
-        return Reply(body=kcs_envelope(synthetic_kcs_month(month, bumps.get(month, 0), us_bump=us_bumps.get(month, 0))))
+        return Reply(body=kcs_envelope(synthetic_kcs_month(month, us_bump=us_bumps.get(month, 0))))
 
     live_env.route(KCS_PATH, kcs)
     live_env.route(
         KOSIS_PATH,
         lambda q: Reply(body=synthetic_kosis_month(q["startPrdDe"]), content_type="application/json;charset=UTF-8"),
     )
-    live_env.bumps = bumps  # a test sets a month's bump to make KCS revise that month
-    live_env.us_bumps = us_bumps
+    live_env.us_bumps = us_bumps  # a test sets a month's US bump to make KCS revise that month
     return live_env
 
 
