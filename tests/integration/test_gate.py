@@ -1,6 +1,7 @@
-"""The publish gate on every path (a failing data test publishes nothing), a bad inbox drop, and the one-writer
-lock (vintages that supersede are test_live_sources' month story): real Dagster runs with real dbt into temporary
-DuckDB files; the inbox holds SYNTHETIC figures (test_live_sources.synthetic_kcs_month), never a real statistic."""
+"""The publish gate on every path (a failing data test publishes nothing; the next refresh, offline without keys,
+and a lone publish serve the last good state), a bad inbox drop, and the one-writer lock (vintages that supersede
+are test_live_sources' month story): real Dagster runs with real dbt into temporary DuckDB files; the inbox holds
+SYNTHETIC figures (test_live_sources.synthetic_kcs_month), never a real statistic."""
 
 import hashlib
 import os
@@ -45,8 +46,10 @@ def digest(path):
 
 
 def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
-    warehouse_copy, raw_copy, run_job, monkeypatch, tmp_path
+    http_server, warehouse_copy, raw_copy, run_job, monkeypatch, tmp_path
 ):
+    for env in (settings.KCS_BASE_URL_ENV, settings.KOSIS_BASE_URL_ENV):
+        monkeypatch.setenv(env, http_server.url)  # where a request would go: none may
     for env in (settings.KCS_SERVICE_KEY_ENV, settings.KOSIS_API_KEY_ENV):
         monkeypatch.delenv(env, raising=False)
     monkeypatch.setenv(settings.LANDING_DIR_ENV, str(tmp_path / "landing"))
@@ -85,9 +88,24 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
         == JUNE_2019_CHINA_EXPORTS_USD + 50_000_000
     )
 
-    # The next refresh starts from the last good state, builds and tests everything, and publishes that.
-    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2024-03").success
+    # The next refresh starts from the last good state, builds and tests everything, and publishes that. It runs
+    # without keys: no request is made, and KOSIS's month falls back to the shipped monthly China file (thousand
+    # USD -> USD, its own source label, never the API's), as loaded before the bad edit.
+    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2019-06").success
+    assert http_server.seen == []
     assert served_june_2019(served) == JUNE_2019_CHINA_EXPORTS_USD
+    shipped = next(
+        line
+        for line in (settings.DEFAULT_RAW_DIR / "kosis_monthly_china/korea-china-trade-data.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if '"2019.06"' in line
+    )
+    assert query(
+        served,
+        """select export_usd from marts.fct_monthly_trade
+        where source = 'kosis_shipped_china_monthly' and partner_code = 'CN' and period_start = date '2019-06-01'""",
+    ) == [(int(shipped.split(",")[-2]) * 1000,)]
     # So does serving/warehouse materialised alone (a UI selection): it runs the whole dbt build itself.
     alone = run_job("publish_warehouse", warehouse_copy, raw_copy)
     assert alone.success

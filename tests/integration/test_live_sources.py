@@ -14,11 +14,12 @@ import pytest
 from dagster_project import settings
 from dagster_project.sources import kcs_api
 
-from ..live_payloads import SECRET_KEY, Reply, kcs_envelope
+from ..live_payloads import SECRET_KEY, Reply, kcs_envelope, kcs_item_record, kcs_item_response
 from .conftest import dbt_log_events, environment, query, served_path_for, table_contents
 from .kcs_december_2023 import december_2023_records
 
 KCS_PATH = "/nationtrade/getNationtradeList"
+ITEM_PATH = "/nitemtrade/getNitemtradeList"
 KOSIS_PATH = "/Param/statisticsParameterData.do"
 PARTNERS = {"US": "미국", "CN": "중국", "NA": "나미비아"}  # NA is Namibia
 
@@ -70,6 +71,20 @@ def synthetic_kosis_month(yymm: str) -> bytes:
     return json.dumps(rows, ensure_ascii=False).encode()
 
 
+def synthetic_kcs_items(query_string) -> Reply:
+    """SYNTHETIC nitemtrade records: imports of two HSK-10 items from China, Japan and Namibia only; every other
+    partner's response is the 총계 row alone."""
+    partner, yymm = query_string["cntyCd"], query_string["strtYymm"]
+    month = f"{yymm[:4]}-{yymm[4:]}"
+    if partner not in ("CN", "JP", "NA"):
+        return Reply(body=kcs_item_response([]))
+    records = [
+        kcs_item_record(month, partner, "2811111000", 10, 100 * (1 + ["CN", "JP", "NA"].index(partner))),
+        kcs_item_record(month, partner, "3801100000", 5, 7),
+    ]
+    return Reply(body=kcs_item_response(records))
+
+
 @pytest.fixture
 def live_server(live_env):
     us_bumps: dict[str, int] = {}
@@ -100,18 +115,28 @@ def usd(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-def test_a_month_end_to_end_then_repulled_unchanged_revised_superseded_and_empty(
-    live_server, warehouse_copy, raw_copy, run_job, landing_root, monkeypatch
+def item_vintage(result, month: str = "2023-12") -> str:
+    """What a run's KCS item asset recorded for the month: `new`, `unchanged`, ..."""
+    [materialization] = result.asset_materializations_for_node("raw__kcs_trade_by_item_country")
+    return materialization.metadata["partitions"].data[month]["vintage"]
+
+
+def test_a_month_end_to_end_then_repulled_unchanged_revised_and_superseded_offline(
+    live_server, warehouse_copy, raw_copy, run_job, definitions, landing_root, monkeypatch
 ):
-    """One month's life, each step a real gated run of its partition (one story, not five tests: each step starts
+    """One month's life, each step a real gated run of its partition (one story, not several tests: each step starts
     from the state the one before left, and each run is a whole `dbt build`):
-    1. the first pull of December 2023 reaches the monthly, bilateral, share, crossover and totals marts and is served;
-    2. the same figures pulled again write no vintage and leave the marts identical;
+    1. the first pull of December 2023, by country and (KCS_ITEMS_LIVE=1) by item, reaches the monthly, bilateral,
+       share, crossover, totals and item marts and is served;
+    2. the same figures pulled again write no vintage of either and leave the marts identical;
     3. KCS revising the month adds a vintage, and the revision is served;
-    4. without a key, a revised response saved into the inbox supersedes it again and leaves the inbox;
-    5. an empty re-pull is recorded as such, and the month keeps its figures.
-    December 2023 because its US and China figures must agree with the shipped year (kcs_december_2023)."""
+    4. without a key, a revised response saved into the inbox starts a run (the sensor), supersedes it again offline
+       and leaves the inbox, and the landed item month replays without a request.
+    December 2023 because its US and China figures must agree with the shipped year (kcs_december_2023). (An empty
+    re-pull: the backfill test.)"""
     monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
+    monkeypatch.setenv(settings.KCS_ITEMS_LIVE_ENV, "1")
+    live_server.route(ITEM_PATH, synthetic_kcs_items)
     served = served_path_for(warehouse_copy)
     sent = {r["statCd"]: r for r in december_2023_records()}
 
@@ -187,6 +212,21 @@ def test_a_month_end_to_end_then_repulled_unchanged_revised_superseded_and_empty
     assert (int(reported_x), int(reported_m)) == (raw_total_exports, raw_total_imports)
     assert int(partners_x) + int(coded_x) == raw_total_exports == usd(sent["-"]["expDlr"])
     assert int(coded_x) == usd(sent["ZZ"]["expDlr"]) and coverage == "all_partners"
+    # By item: one call per partner (no paging), Namibia included, and through to the item marts, where Namibia is
+    # NAM, not a missing partner: 100 + 200 + 300 of hydrogen fluoride
+    item_hits = live_server.hits(ITEM_PATH)
+    partners = {hit.query["cntyCd"] for hit in item_hits}
+    assert len(item_hits) == len(partners) > 200 and "NA" in partners
+    assert query(
+        warehouse_copy,
+        "select country_code, sum(import_usd) from raw.kcs_trade_by_item_country group by 1 order by 1",
+    ) == [("CN", 107), ("JP", 207), ("NA", 307)]
+    assert query(
+        served,
+        """select top_supplier_key, top_supplier_share, supplier_count
+        from marts.fct_item_import_dependence where source = 'kcs_nitemtrade' and product_level = 'hsk10'
+        and product_code = '2811111000' and period_grain = 'month' and period_start = '2023-12-01'""",
+    ) == [("NAM", 300 / 600, 3)]
 
     # 2. The same month pulled again: no new vintage, the same marts
     before = {table: table_contents(warehouse_copy, table, VOLATILE[table]) for table in MONTHLY_MARTS}
@@ -196,6 +236,7 @@ def test_a_month_end_to_end_then_repulled_unchanged_revised_superseded_and_empty
     after = {table: table_contents(warehouse_copy, table, VOLATILE[table]) for table in MONTHLY_MARTS}
     assert after == before
     assert query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country") == vintages  # no new vintage
+    assert item_vintage(again) == "unchanged"
     # dbt started from the first run's parse (same work file, same candidate path, same profile), not from scratch
     events = dbt_log_events(again.run_id)
     assert "UnableToPartialParse" not in events and "PartialParsingEnabled" in events, events[:8]
@@ -219,14 +260,21 @@ def test_a_month_end_to_end_then_repulled_unchanged_revised_superseded_and_empty
         and partner_code = 'US' and period_start = date '2023-12-01'""",
     ) == [(first["US"] + 88_888,)]
 
-    # 4. Without a key, a revised response saved into the inbox supersedes it again (the earlier landing is not
-    # replayed with it), and leaves the inbox once loaded.
+    # 4. Without a key, a revised response saved into the inbox (CP949, as the portal serves it) starts a run of its
+    # month (the inbox sensor), supersedes the revision offline (the earlier landing is not replayed with it), and
+    # leaves the inbox once loaded; the landed item month replays without a request.
     monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV)
     drop = settings.inbox_dir() / kcs_api.NATION_TRADE / "2023-12" / "revised.xml"
     drop.parent.mkdir(parents=True)
     drop.write_bytes(kcs_envelope(december_2023_records(us_bump=100_000)))
-    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
-    assert not drop.exists()
+    sensor = definitions.resolve_sensor_def("inbox_sensor")
+    [request] = list(sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral())))
+    assert request.partition_key == "2023-12"
+    kcs_calls = len(live_server.hits(KCS_PATH)) + len(live_server.hits(ITEM_PATH))
+    offline = run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key=request.partition_key)
+    assert offline.success and not drop.exists()
+    assert len(live_server.hits(KCS_PATH)) + len(live_server.hits(ITEM_PATH)) == kcs_calls  # no KCS request
+    assert list(sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral()))) == []
     assert query(
         served,
         """select partner_code, export_usd from marts.fct_monthly_trade where source = 'kcs_api'
@@ -242,28 +290,23 @@ def test_a_month_end_to_end_then_repulled_unchanged_revised_superseded_and_empty
         where source = 'kcs_api' and partner_code = 'US' and period_start = date '2023-12-01'""",
     )
     assert (count, int(revision)) == (3, 100_000)
+    assert item_vintage(offline) == "unchanged"
+    assert query(warehouse_copy, "select count(distinct _load_id) from raw.kcs_trade_by_item_country") == [(1,)]
 
-    # 5. With the key again, a re-pull that comes back empty (KCS code 03) is recorded, and the month keeps its
-    # figures (the inbox's)
-    monkeypatch.setenv(settings.KCS_SERVICE_KEY_ENV, SECRET_KEY)
-    live_server.route(KCS_PATH, lambda q: Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR")))
-    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2023-12").success
-    assert query(
-        warehouse_copy,
-        """select status, row_count from raw.load_vintages where source_table = 'kcs_trade_by_country'
-        and partition = '2023-12' order by _loaded_at desc limit 1""",
-    ) == [("empty", 0)]
-    assert query(
-        served,
-        """select export_usd from marts.fct_monthly_trade
-        where source = 'kcs_api' and partner_code = 'US' and period_start = date '2023-12-01'""",
-    ) == [(first["US"] + 100_000,)]
+
+def kcs_month_rows(warehouse, month: str):
+    """KCS's rows of one month in fct_monthly_trade, without the columns a rebuild rewrites."""
+    return query(
+        warehouse,
+        f"""select * exclude (vintage_loaded_at, dbt_invocation_id) from marts.fct_monthly_trade
+        where source = 'kcs_api' and period_start = date '{month}' order by all""",
+    )
 
 
 def test_a_year_backfill_in_one_run_then_one_month_incrementally(live_server, warehouse_copy, run_job, tmp_path):
-    """A year's backfill is one run (one KCS call per month); then a month's refresh rewrites the month whose raw
-    data changed and leaves the others as they were, and the incremental table equals a full refresh of the same raw
-    data."""
+    """A year's backfill is one run (one KCS call per month); then a month's refresh whose re-pull comes back empty
+    is recorded as such and keeps the month's figures, rewrites the month whose raw data changed and leaves the
+    others as they were, and the incremental table equals a full refresh of the same raw data."""
     # 2024: the shipped annual file ends in 2023, so synthetic months cannot contradict it
     assert run_job("refresh_monthly", warehouse_copy, partition_range=("2024-01", "2024-12")).success
     assert query(
@@ -292,8 +335,16 @@ def test_a_year_backfill_in_one_run_then_one_month_incrementally(live_server, wa
                 any_value(_source_label) as _source_label, any_value(_loaded_at) as _loaded_at,
                 any_value(_load_id) as _load_id from vintage""")
         con.execute("insert into raw.kcs_trade_by_country by name select * from vintage")
-    # ... and only March is refreshed (pulled again, unchanged).
+    # ... and only March is refreshed, and KCS's re-pull comes back empty (code 03).
+    march = kcs_month_rows(warehouse_copy, "2024-03-01")
+    live_server.route(KCS_PATH, lambda q: Reply(body=kcs_envelope([], code="03", message="NODATA_ERROR")))
     assert run_job("refresh_monthly", warehouse_copy, partition_key="2024-03").success
+    assert query(
+        warehouse_copy,
+        """select status, row_count from raw.load_vintages where source_table = 'kcs_trade_by_country'
+        and partition = '2024-03' order by _loaded_at desc limit 1""",
+    ) == [("empty", 0)]
+    assert kcs_month_rows(warehouse_copy, "2024-03-01") == march  # the month keeps its figures
     incremental = table_contents(warehouse_copy, "marts.fct_monthly_trade", VOLATILE["marts.fct_monthly_trade"])
     after = dict(
         query(
@@ -302,8 +353,9 @@ def test_a_year_backfill_in_one_run_then_one_month_incrementally(live_server, wa
         from marts.fct_monthly_trade where source = 'kcs_api'""",
         )
     )
-    untouched = sorted(set(written_by) - {"2024-01", "2024-03"})
-    assert len(untouched) == 10 and all(after[month] == written_by[month] for month in untouched)  # not rewritten
+    # not rewritten: every month but January, March included (its empty re-pull changed no figure)
+    untouched = sorted(set(written_by) - {"2024-01"})
+    assert len(untouched) == 11 and all(after[month] == written_by[month] for month in untouched)
     assert after["2024-01"] != written_by["2024-01"]  # its new vintage was picked up
     # The same raw data through a full refresh gives the same table, row for row.
     full = tmp_path / "full.duckdb"
@@ -330,57 +382,6 @@ def test_a_year_backfill_in_one_run_then_one_month_incrementally(live_server, wa
         """select partner_code from marts.fct_monthly_trade where source = 'kcs_api'
         and period_start = date '2024-01-01' and partner_code_category = 'country' order by 1""",
     ) == [("NA",), ("US",)]
-
-
-def test_without_keys_no_request_is_made(http_server, monkeypatch, warehouse_copy, run_job, landing_root):
-    for env in (settings.KCS_BASE_URL_ENV, settings.KOSIS_BASE_URL_ENV):
-        monkeypatch.setenv(env, http_server.url)
-    for env in (settings.KCS_SERVICE_KEY_ENV, settings.KOSIS_API_KEY_ENV):
-        monkeypatch.delenv(env, raising=False)
-    monkeypatch.setenv(settings.LANDING_DIR_ENV, str(landing_root))
-    result = run_job("refresh_monthly", warehouse_copy, partition_key="2019-06")
-    assert result.success
-    assert http_server.seen == []
-    # KOSIS falls back to the shipped monthly China file (thousand USD -> USD)
-    # the shipped file has its own source label: never the API's
-    [(exports,)] = query(
-        warehouse_copy,
-        """select export_usd from marts.fct_monthly_trade
-        where source = 'kosis_shipped_china_monthly' and partner_code = 'CN' and period_start = date '2019-06-01'""",
-    )
-    shipped = next(
-        line
-        for line in (settings.DEFAULT_RAW_DIR / "kosis_monthly_china/korea-china-trade-data.csv")
-        .read_text(encoding="utf-8")
-        .splitlines()
-        if '"2019.06"' in line
-    )
-    assert int(exports) == int(shipped.split(",")[-2]) * 1000
-
-
-def test_a_file_dropped_in_the_inbox_is_picked_up_and_replayed_offline(
-    http_server, monkeypatch, warehouse_copy, raw_copy, run_job, definitions, landing_root
-):
-    monkeypatch.delenv(settings.KCS_SERVICE_KEY_ENV, raising=False)
-    monkeypatch.setenv(settings.LANDING_DIR_ENV, str(landing_root))
-    monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw_copy))
-    drop = raw_copy / "inbox" / kcs_api.NATION_TRADE / "2024-05" / "saved-from-portal.xml"
-    drop.parent.mkdir(parents=True)
-    drop.write_bytes(kcs_envelope(synthetic_kcs_month("202405")))  # CP949, as the portal serves it
-
-    sensor = definitions.resolve_sensor_def("inbox_sensor")
-    [request] = list(sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral())))
-    assert request.partition_key == "2024-05"
-
-    result = run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key=request.partition_key)
-    assert result.success and not drop.exists()
-    assert query(
-        warehouse_copy,
-        """select count(*) from marts.fct_monthly_trade
-        where source = 'kcs_api' and period_start = date '2024-05-01' and partner_code_category = 'country'""",
-    ) == [(len(PARTNERS),)]
-    assert http_server.seen == []
-    assert list(sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral()))) == []
 
 
 def test_the_schedule_repulls_the_previous_two_months(definitions):

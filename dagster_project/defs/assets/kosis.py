@@ -4,13 +4,13 @@ monthly API, partitioned by month."""
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from dagster_project import settings
 from dagster_project.defs.assets.live import PartitionRows, live_asset
 from dagster_project.defs.assets.raw_files import raw_file_asset
 from dagster_project.defs.partitions import monthly_partitions
 from dagster_project.sources import kosis, kosis_api
-from dagster_project.sources.files import read_csv_file
 from dagster_project.warehouse.live_tables import rows_frame
 
 kosis_trade_by_partner_annual = raw_file_asset(kosis.TRADE_BY_PARTNER_ANNUAL)
@@ -23,35 +23,47 @@ API_LABEL = "kosis_monthly_api"
 SHIPPED_LABEL = "kosis_shipped_china_monthly"
 
 
-def _shipped_china_month(month: str) -> tuple[list[kosis_api.KosisRow], list[Path]]:
-    """The shipped KOSIS monthly China file's rows for one month, in the API's shape (thousand USD)."""
-    path = settings.raw_dir() / kosis.TRADE_CHINA_MONTHLY.relative_path
-    rows = read_csv_file(path, kosis.TRADE_CHINA_MONTHLY).rows
-    rows = rows[rows["Date"] == month.replace("-", ".")]
+def _shipped_china_month(con: duckdb.DuckDBPyConnection, month: str) -> tuple[list[kosis_api.KosisRow], list[Path]]:
+    """The shipped KOSIS monthly China file's rows for one month, in the API's shape (thousand USD), as the file's
+    own asset loaded them into raw (validated, and tested in the build that loaded them: the months add up to the
+    year). Not the file read again: a file edited since its load would reach this series untested."""
+    table = kosis.TRADE_CHINA_MONTHLY.table
+    [(loaded,)] = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [settings.RAW_SCHEMA, table],
+    ).fetchall()
+    if not loaded:
+        return [], []
+    records = con.execute(
+        f"""select "Country", "Exports", "Imports", _source_file from {settings.RAW_SCHEMA}.{table}
+        where "Date" = ? order by _row_number""",
+        [month.replace("-", ".")],
+    ).fetchall()
     shipped = [
         kosis_api.KosisRow(
             item_id=item,
             item_name=name,
             country_code="CN",
-            country_name=record["Country"],
+            country_name=country,
             period_type="M",
             period=month.replace("-", ""),
-            value=int(record[column]),
+            value=value,
             last_changed=None,
         )
-        for record in rows.to_dict("records")
-        for item, name, column in (
-            (kosis_api.EXPORT_ITEM, "수출액", "Exports"),
-            (kosis_api.IMPORT_ITEM, "수입액", "Imports"),
+        for country, exports, imports, _ in records
+        for item, name, value in (
+            (kosis_api.EXPORT_ITEM, "수출액", exports),
+            (kosis_api.IMPORT_ITEM, "수입액", imports),
         )
     ]
-    return shipped, [path] if shipped else []
+    return shipped, sorted({Path(source_file) for *_, source_file in records})
 
 
 def read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
     """Korea's exports and imports by partner for one month from the KOSIS API (DT_1R11006_FRM101, thousand USD),
     landed under raw/landing/kosis_dt_1r11006_frm101/<month>/ and kept as vintages. Without KOSIS_API_KEY no
-    request is made: the shipped monthly China file (2001-01 to 2019-12) stands in, China only."""
+    request is made: the shipped monthly China file (2001-01 to 2019-12) stands in, China only, as its asset
+    loaded it."""
     if settings.source_configured("kosis"):
         yymm = month.replace("-", "")
         result = kosis_api.fetch_trade_by_country("M", yymm, yymm, partition=month)
@@ -61,8 +73,12 @@ def read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
             "the KOSIS API",
             API_LABEL,
         )
-    rows, files = _shipped_china_month(month)
-    origin = f"the shipped file raw/{kosis.TRADE_CHINA_MONTHLY.relative_path} (China only)"
+    with context.resources.warehouse.get_connection() as con:
+        rows, files = _shipped_china_month(con, month)
+    origin = (
+        f"the shipped file raw/{kosis.TRADE_CHINA_MONTHLY.relative_path} as loaded into "
+        f"{settings.RAW_SCHEMA}.{kosis.TRADE_CHINA_MONTHLY.table} (China only)"
+    )
     context.log.info(
         f"No {settings.KOSIS_API_KEY_ENV} set: no network attempted; using {origin}"
         + ("" if rows else f", which has no data for {month}")
