@@ -1,5 +1,5 @@
-"""Build and serve are separate files: readers in other processes while runs publish, and a run killed mid-build
-whose recovery is a safe rerun (the same rows, the same marts, the report kept).
+"""Build and serve are separate files: readers in other processes while a run and the publish function publish,
+and a run killed mid-build whose recovery is a safe rerun (the same rows, the same marts, the report kept).
 Every run builds into a temporary work file and publishes to a temporary served file. (A failing data test that
 must publish nothing: test_gate.)
 """
