@@ -298,7 +298,7 @@ def kcs_month_rows(warehouse, month: str):
     """KCS's rows of one month in fct_monthly_trade, without the columns a rebuild rewrites."""
     return query(
         warehouse,
-        f"""select * exclude (vintage_loaded_at, dbt_invocation_id) from marts.fct_monthly_trade
+        f"""select * exclude ({", ".join(VOLATILE["marts.fct_monthly_trade"])}) from marts.fct_monthly_trade
         where source = 'kcs_api' and period_start = date '{month}' order by all""",
     )
 
