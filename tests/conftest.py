@@ -128,3 +128,23 @@ def fetcher(landing_root, sleeps) -> Fetcher:
         backoff_max=60.0,
         timeout=2.0,
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The order `make test`'s workers are handed tests in (pytest-xdist gives each worker the next test as it frees
+    up): the test with the most runs first, whose worker builds the session's baseline warehouse; then the unit
+    tests, which the other worker runs meanwhile instead of waiting for that build; then the other integration
+    tests, most runs first (`@pytest.mark.runs(n)`), so that no long test starts last and runs alone."""
+
+    def runs(item: pytest.Item) -> int:
+        marker = item.get_closest_marker("runs")
+        return marker.args[0] if marker else 0
+
+    def is_unit(item: pytest.Item) -> bool:
+        return "unit" in item.path.relative_to(config.rootpath).parts[:2]
+
+    first = max(items, key=runs, default=None)
+    if first is None or runs(first) == 0:
+        return
+    # sorted() is stable: within a rank, collection order
+    items[:] = sorted(items, key=lambda item: (item is not first, not is_unit(item), -runs(item)))

@@ -120,6 +120,7 @@ def mirror_rows(warehouse):
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+@pytest.mark.runs(2)
 def test_the_country_mirror_mart_on_the_imf_sample(imf_server, warehouse_copy, run_job):
     result = run_job("refresh_yearly", warehouse_copy, partition_key="2023")
     assert result.success, step_failure_messages(result)
@@ -182,6 +183,7 @@ def test_the_country_mirror_mart_on_the_imf_sample(imf_server, warehouse_copy, r
     assert korea_imports_revised["gap"] == korea_imports["gap"] - 1_000_000
 
 
+@pytest.mark.runs(1)
 def test_a_live_korea_figure_in_the_wrong_unit_fails_the_run(imf_server, warehouse_copy, run_job):
     """The IMF's Korea-reported imports from the USA in thousand USD (SYNTHETIC, 1,000 times too small): the data
     test against KOSIS fails, so nothing is promoted or served."""

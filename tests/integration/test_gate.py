@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from dagster_project import dbt_manifest, settings
 from dagster_project.cli import publish_lines
@@ -45,6 +46,7 @@ def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.runs(3)
 def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
     http_server, warehouse_copy, raw_copy, run_job, monkeypatch, tmp_path
 ):

@@ -117,6 +117,7 @@ def test_proxy_basket_on_the_fixture(fixture_marts):
     assert row == (12, 4, pytest.approx((0.6 + 0.95 + 0.5 + 0.6) / 4), pytest.approx(weighted), pytest.approx(0.6), 3)
 
 
+@pytest.mark.runs(2)
 def test_one_new_month_incrementally(fixture_marts, run_job, work_dir):
     """February arrives as a vintage; the next build rebuilds February and the year 2022 only: January's rows
     (and every KITA row) keep the dbt_invocation_id of the build that wrote them."""

@@ -121,6 +121,7 @@ def item_vintage(result, month: str = "2023-12") -> str:
     return materialization.metadata["partitions"].data[month]["vintage"]
 
 
+@pytest.mark.runs(4)
 def test_a_month_end_to_end_then_repulled_unchanged_revised_and_superseded_offline(
     live_server, warehouse_copy, raw_copy, run_job, definitions, landing_root, monkeypatch
 ):
@@ -303,6 +304,7 @@ def kcs_month_rows(warehouse, month: str):
     )
 
 
+@pytest.mark.runs(2)
 def test_a_year_backfill_in_one_run_then_one_month_incrementally(live_server, warehouse_copy, run_job, tmp_path):
     """A year's backfill is one run (one KCS call per month); then a month's refresh whose re-pull comes back empty
     is recorded as such and keeps the month's figures, rewrites the month whose raw data changed and leaves the

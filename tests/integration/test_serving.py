@@ -94,6 +94,7 @@ def work_a(built, work_dir) -> Path:
     return Path(shutil.copy(source, work_dir / "warehouse.duckdb"))
 
 
+@pytest.mark.runs(1)
 def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_build, tmp_path, monkeypatch):
     served = tmp_path / "serving" / "warehouse.duckdb"
     monkeypatch.setenv(settings.SERVING_GENERATIONS_KEEP_ENV, str(KEEP_GENERATIONS))
@@ -184,6 +185,7 @@ def test_readers_see_whole_snapshots_while_runs_publish(work_a, raw_copy, run_bu
     )
 
 
+@pytest.mark.runs(2)
 def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers(work_a, run_build, tmp_path):
     served = tmp_path / "serving" / "warehouse.duckdb"
     # the work file was just published, so the build moves it to its candidate: killed mid-build, the work file
