@@ -70,12 +70,11 @@ def run_build_job(instance=None):
 
 def docs() -> None:
     """dbt docs generate --static: one self-contained target/static_index.html, no server and no network."""
-    from dagster_dbt import DbtCliResource
-
     from dagster_project.defs.project import trade_dbt_project
+    from dagster_project.defs.resources import TradeDbtCliResource
 
     settings.export_warehouse_path()
-    dbt = DbtCliResource(project_dir=trade_dbt_project, dbt_executable=settings.DBT_EXECUTABLE)
+    dbt = TradeDbtCliResource(project_dir=trade_dbt_project, dbt_executable=settings.DBT_EXECUTABLE)
     dbt.cli(["docs", "generate", "--static"], target_path=trade_dbt_project.target_path).wait()
     print(f"dbt docs: {trade_dbt_project.project_dir / trade_dbt_project.target_path / 'static_index.html'}")
 
