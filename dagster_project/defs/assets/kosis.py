@@ -23,17 +23,20 @@ API_LABEL = "kosis_monthly_api"
 SHIPPED_LABEL = "kosis_shipped_china_monthly"
 
 
-def _shipped_china_month(con: duckdb.DuckDBPyConnection, month: str) -> tuple[list[kosis_api.KosisRow], list[Path]]:
+def _shipped_china_month(
+    con: duckdb.DuckDBPyConnection, month: str
+) -> tuple[list[kosis_api.KosisRow], list[Path]] | None:
     """The shipped KOSIS monthly China file's rows for one month, in the API's shape (thousand USD), as the file's
     own asset loaded them into raw (validated, and tested in the build that loaded them: the months add up to the
-    year). Not the file read again: a file edited since its load would reach this series untested."""
+    year). Not the file read again: a file edited since its load would reach this series untested. None if that
+    asset never loaded the file into this warehouse."""
     table = kosis.TRADE_CHINA_MONTHLY.table
     [(loaded,)] = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [settings.RAW_SCHEMA, table],
     ).fetchall()
     if not loaded:
-        return [], []
+        return None
     records = con.execute(
         f"""select "Country", "Exports", "Imports", _source_file from {settings.RAW_SCHEMA}.{table}
         where "Date" = ? order by _row_number""",
@@ -74,15 +77,15 @@ def read_month(context: dg.AssetExecutionContext, month: str) -> PartitionRows:
             API_LABEL,
         )
     with context.resources.warehouse.get_connection() as con:
-        rows, files = _shipped_china_month(con, month)
-    origin = (
-        f"the shipped file raw/{kosis.TRADE_CHINA_MONTHLY.relative_path} as loaded into "
-        f"{settings.RAW_SCHEMA}.{kosis.TRADE_CHINA_MONTHLY.table} (China only)"
-    )
-    context.log.info(
-        f"No {settings.KOSIS_API_KEY_ENV} set: no network attempted; using {origin}"
-        + ("" if rows else f", which has no data for {month}")
-    )
+        shipped = _shipped_china_month(con, month)
+    rows, files = shipped or ([], [])
+    table = f"{settings.RAW_SCHEMA}.{kosis.TRADE_CHINA_MONTHLY.table}"
+    origin = f"the shipped file raw/{kosis.TRADE_CHINA_MONTHLY.relative_path} as loaded into {table} (China only)"
+    if shipped is None:
+        missing = f", which is not loaded in this warehouse yet (`make warehouse` loads it): nothing for {month}"
+    else:
+        missing = "" if rows else f", which has no data for {month}"
+    context.log.info(f"No {settings.KOSIS_API_KEY_ENV} set: no network attempted; using {origin}{missing}")
     return PartitionRows(rows_frame(rows, kosis_api.KosisRow), files, origin, SHIPPED_LABEL)
 
 
