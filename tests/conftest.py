@@ -141,7 +141,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return marker.args[0] if marker else 0
 
     def is_unit(item: pytest.Item) -> bool:
-        return "unit" in item.path.relative_to(config.rootpath).parts[:2]
+        return item.nodeid.startswith("tests/unit/")
 
     first = max(items, key=runs, default=None)
     if first is None or runs(first) == 0:

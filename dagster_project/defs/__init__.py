@@ -8,7 +8,8 @@ resources.TradeDbtCliResource) and for version checks. Importing dbt-core builds
 (mashumaro): about 2.7 s of CPU, half the definitions' load, in every process that loads them (a `make warehouse`,
 each run of the schedules, each test worker). dagster-dbt also runs where dbt-core is not installed (beside dbt
 Fusion, or a dbt in another environment); here dbt-core is installed for the `dbt` executable, so the import is
-made to take that path. `tests/unit/test_vintages.py` checks that loading the definitions imports no dbt module.
+made to take that path. `tests/unit/test_definitions_load.py` checks that loading the definitions imports no dbt
+module and defines the same assets and checks as with dbt-core.
 """
 
 import sys
