@@ -14,14 +14,19 @@ module and defines the same assets and checks as with dbt-core.
 
 import sys
 
-if "dagster_dbt" not in sys.modules:
+
+def _import_dagster_dbt_without_dbt_core() -> None:
     # dagster_dbt.compat decides with `from dbt.version import __version__`: a None entry makes it an ImportError
-    _saved = sys.modules.get("dbt.version")
+    saved = sys.modules.get("dbt.version")
     sys.modules["dbt.version"] = None  # type: ignore[assignment]
     try:
         import dagster_dbt  # noqa: F401
     finally:
-        if _saved is None:
+        if saved is None:
             del sys.modules["dbt.version"]
         else:
-            sys.modules["dbt.version"] = _saved
+            sys.modules["dbt.version"] = saved
+
+
+if "dagster_dbt" not in sys.modules:
+    _import_dagster_dbt_without_dbt_core()

@@ -12,6 +12,7 @@ from dagster_project.defs.assets.raw_files import raw_file_asset
 from dagster_project.defs.partitions import monthly_partitions
 from dagster_project.sources import kosis, kosis_api
 from dagster_project.warehouse.live_tables import rows_frame
+from dagster_project.warehouse.load import table_names
 
 kosis_trade_by_partner_annual = raw_file_asset(kosis.TRADE_BY_PARTNER_ANNUAL)
 kosis_trade_china_monthly = raw_file_asset(kosis.TRADE_CHINA_MONTHLY)
@@ -31,11 +32,7 @@ def _shipped_china_month(
     year). Not the file read again: a file edited since its load would reach this series untested. None if that
     asset never loaded the file into this warehouse."""
     table = kosis.TRADE_CHINA_MONTHLY.table
-    [(loaded,)] = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [settings.RAW_SCHEMA, table],
-    ).fetchall()
-    if not loaded:
+    if table not in table_names(con, settings.RAW_SCHEMA):
         return None
     records = con.execute(
         f"""select "Country", "Exports", "Imports", _source_file from {settings.RAW_SCHEMA}.{table}
