@@ -23,6 +23,9 @@ DBT_SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE_IS_VENVS = _VENV_DBT.exists()
 DBT_EXECUTABLE = str(_VENV_DBT) if DBT_EXECUTABLE_IS_VENVS else (shutil.which("dbt") or "dbt")
+# The format of each Dagster dbt invocation's dbt.log (its folder under target/): dbt's own text debug log
+# ("debug"), not the JSON that dagster-dbt reads on stdout.
+DBT_LOG_FORMAT_FILE = "debug"
 
 # Env var names, shared with dbt_project/profiles.yml (which reads WAREHOUSE_PATH).
 WAREHOUSE_PATH_ENV = "WAREHOUSE_PATH"

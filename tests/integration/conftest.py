@@ -260,18 +260,23 @@ def step_failure_messages(result) -> list[str]:
     return messages
 
 
-def dbt_events(folder: Path) -> list[str]:
-    """The names of the events dbt logged in one invocation's folder, in order."""
-    lines = (folder / "dbt.log").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["info"]["name"] for line in lines if line.startswith("{")]
+# What dbt's text debug log says when it starts from a saved parse, and when it cannot (dbt's events
+# PartialParsingEnabled and UnableToPartialParse)
+PARTIAL_PARSE_USED = "Partial parsing enabled:"
+PARSED_FROM_SCRATCH = "Unable to do partial parsing because"
 
 
-def dbt_log_events(run_id: str) -> list[str]:
-    """The names of the events dbt logged in a run's invocation folder (dagster-dbt names it
-    `<op>-<run id[:7]>-<uuid[:7]>` under DBT_TARGET_PATH), in order."""
+def dbt_log(folder: Path) -> str:
+    """The debug log dbt wrote in one invocation's folder (dbt's text format, as `dbt build` by hand writes it)."""
+    return (folder / "dbt.log").read_text(encoding="utf-8")
+
+
+def dbt_run_log(run_id: str) -> str:
+    """The debug log of a run's dbt invocation (dagster-dbt names its folder `<op>-<run id[:7]>-<uuid[:7]>` under
+    DBT_TARGET_PATH)."""
     target = Path(os.environ["DBT_TARGET_PATH"])
     (folder,) = [p for p in target.iterdir() if p.is_dir() and p.name.rsplit("-", 2)[-2:-1] == [run_id[:7]]]
-    return dbt_events(folder)
+    return dbt_log(folder)
 
 
 def dbt_invocation_folders() -> set[Path]:
@@ -281,7 +286,7 @@ def dbt_invocation_folders() -> set[Path]:
 
 def parsed_from_scratch(folders: set[Path]) -> list[str]:
     """The invocations among `folders` whose dbt could not reuse a saved parse and parsed the whole project."""
-    return sorted(folder.name for folder in folders if "UnableToPartialParse" in dbt_events(folder))
+    return sorted(folder.name for folder in folders if PARSED_FROM_SCRATCH in dbt_log(folder))
 
 
 def check_evaluations(result):

@@ -15,7 +15,15 @@ from dagster_project import settings
 from dagster_project.sources import kcs_api
 
 from ..live_payloads import SECRET_KEY, Reply, kcs_envelope, kcs_item_record, kcs_item_response
-from .conftest import dbt_log_events, environment, query, served_path_for, table_contents
+from .conftest import (
+    PARSED_FROM_SCRATCH,
+    PARTIAL_PARSE_USED,
+    dbt_run_log,
+    environment,
+    query,
+    served_path_for,
+    table_contents,
+)
 from .kcs_december_2023 import december_2023_records
 
 KCS_PATH = "/nationtrade/getNationtradeList"
@@ -239,8 +247,11 @@ def test_a_month_end_to_end_then_repulled_unchanged_revised_and_superseded_offli
     assert query(warehouse_copy, "select count(*) from raw.kcs_trade_by_country") == vintages  # no new vintage
     assert item_vintage(again) == "unchanged"
     # dbt started from the first run's parse (same work file, same candidate path, same profile), not from scratch
-    events = dbt_log_events(again.run_id)
-    assert "UnableToPartialParse" not in events and "PartialParsingEnabled" in events, events[:8]
+    log = dbt_run_log(again.run_id)
+    assert PARSED_FROM_SCRATCH not in log and PARTIAL_PARSE_USED in log, log[:2000]
+    # ... and kept its debug log in dbt's text format (JSON only on the stdout dagster-dbt reads)
+    lines = log.splitlines()
+    assert not any(line.startswith("{") for line in lines) and any("[debug]" in line for line in lines), log[:300]
 
     # 3. KCS revises December: US exports +88,888 (its 총계 row moves with it); the month is one new vintage
     live_server.us_bumps["202312"] = 88_888
