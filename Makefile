@@ -104,7 +104,7 @@ sql: install
 
 ## the Dagster UI on http://127.0.0.1:3000
 dev: prepare
-	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000  # module and location name from [tool.dagster] in pyproject.toml
+	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000  # definitions module and location name from [tool.dg.project] in pyproject.toml
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
