@@ -8,12 +8,15 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 import duckdb
 import pytest
 
 from dagster_project import settings
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -199,26 +202,47 @@ def once_per_session(tmp_path_factory, name: str, make: Callable[[Path], str]) -
     return folder, done.read_text(encoding="utf-8")
 
 
+def empty_work_dir(tmp_path_factory) -> Path:
+    """The worker's work folder, emptied: the same path in every test of a worker (a worker runs its tests one after
+    another). dbt's profile names a run's candidate, which lies beside the work file, so runs on a work file here
+    start from the dbt parse the worker's previous run left instead of parsing the project from scratch (~7 s)."""
+    folder = tmp_path_factory.getbasetemp() / "work"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return folder
+
+
+def gated_at_work_path(tmp_path_factory, folder: Path, prepare: Callable[[Path], None], run: Callable[[Path, Path], T]):
+    """A session's shared warehouse made by a gated run at the worker's work path (so that run and the worker's
+    later runs share dbt's parse), then moved into `folder`, where the run served it (`folder/serving/`):
+    `prepare(work_file)` puts the starting file in place, `run(work_file, served)` runs and returns its result."""
+    work = empty_work_dir(tmp_path_factory) / "warehouse.duckdb"
+    prepare(work)
+    result = run(work, folder / "serving" / work.name)
+    shutil.move(work, folder / work.name)  # its candidates/ (the run's base, a kept failure) go with the next emptying
+    return result
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, run_build):
     """One complete build from the shipped raw/ files, shared read-only by every test of the session and by all
     parallel workers: (warehouse path, BuildSummary of its run)."""
-    folder, summary = once_per_session(
-        tmp_path_factory, "built", lambda folder: BuildSummary.of(run_build(folder / "warehouse.duckdb")).to_json()
-    )
+
+    def make(folder: Path) -> str:
+        result = gated_at_work_path(
+            tmp_path_factory, folder, lambda work: None, lambda work, served: run_build(work, served=served)
+        )
+        return BuildSummary.of(result).to_json()
+
+    folder, summary = once_per_session(tmp_path_factory, "built", make)
     return folder / "warehouse.duckdb", BuildSummary.from_json(summary)
 
 
 @pytest.fixture
 def work_dir(tmp_path_factory) -> Path:
-    """An empty folder for a test's work file (`warehouse.duckdb`), with the same path in every test of a worker
-    (a worker runs its tests one after another; the folder is emptied first): dbt's profile names the run's
-    candidate, which lies beside the work file, so each test's runs start from the dbt parse the previous test's
-    runs left instead of parsing the project from scratch (~7 s)."""
-    folder = tmp_path_factory.getbasetemp() / "work"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    return folder
+    """An empty folder for a test's work file (`warehouse.duckdb`), at the worker's work path (`empty_work_dir`):
+    the test's runs start from the dbt parse the worker's previous runs left."""
+    return empty_work_dir(tmp_path_factory)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from .conftest import once_per_session, query
+from .conftest import gated_at_work_path, once_per_session, query
 
 # SYNTHETIC (period, partner ISO2, HSK-10, export USD, import USD). Hand-computed answers in the tests below.
 JANUARY_2022 = [
@@ -48,10 +48,15 @@ def fixture_marts(built, run_job, tmp_path_factory):
     source, result = built
     assert result.success, "the baseline build failed; see test_build"
 
+    def prepare(work: Path) -> None:
+        shutil.copy(source, work)
+        insert(work, JANUARY_2022)
+
     def make(folder: Path) -> str:
-        warehouse = Path(shutil.copy(source, folder / "warehouse.duckdb"))
-        insert(warehouse, JANUARY_2022)
-        return str(run_job("publish_warehouse", warehouse).success)
+        run = gated_at_work_path(
+            tmp_path_factory, folder, prepare, lambda work, served: run_job("publish_warehouse", work, served=served)
+        )
+        return str(run.success)
 
     folder, success = once_per_session(tmp_path_factory, "item_fixture", make)
     assert success == "True", "the gated build of the item fixture failed"
