@@ -219,7 +219,10 @@ def gated_at_work_path(tmp_path_factory, folder: Path, prepare: Callable[[Path],
     work = empty_work_dir(tmp_path_factory) / "warehouse.duckdb"
     prepare(work)
     result = run(work, folder / "serving" / work.name)
-    shutil.move(work, folder / work.name)  # its candidates/ (the run's base, a kept failure) go with the next emptying
+    # with the run's candidates/ (its published base, or a failed candidate kept for inspection), as if built there
+    for path in (work, work.parent / "candidates"):
+        if path.exists():
+            shutil.move(path, folder / path.name)
     return result
 
 
