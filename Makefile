@@ -12,6 +12,9 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DO_NOT_TRACK := 1
 
+# VERBOSE=1 (make warehouse / refresh / backfill): the console prints every Dagster event of the run, not only INFO and up
+CLI_VERBOSE := $(if $(VERBOSE),--verbose)
+
 .PHONY: install install-spark spark prepare warehouse refresh backfill test lint lock bench bench-load bench-dev docs rollback dev clean sql
 
 # Installs exactly the versions that were tested: every package pinned with its hashes in requirements/*.lock
@@ -45,17 +48,17 @@ prepare: install
 
 ## build the warehouse from raw/ by materialising the whole Dagster asset graph (no key, no network)
 warehouse: install
-	$(PY) -m dagster_project.cli build
+	$(PY) -m dagster_project.cli build $(CLI_VERBOSE)
 
 ## the job the monthly schedule runs, for one month (MONTH=YYYY-MM), through to the marts; needs `make warehouse` first
 refresh: install
 	@test -n "$(MONTH)" || (echo "usage: make refresh MONTH=YYYY-MM" && exit 2)
-	$(PY) -m dagster_project.cli refresh --month $(MONTH)
+	$(PY) -m dagster_project.cli refresh --month $(MONTH) $(CLI_VERBOSE)
 
 ## backfill the monthly refresh for a year range (FROM=YYYY TO=YYYY) in one run, like a UI backfill
 backfill: install
 	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=YYYY TO=YYYY" && exit 2)
-	$(PY) -m dagster_project.cli backfill --from-month $(FROM)-01 --to-month $(TO)-12
+	$(PY) -m dagster_project.cli backfill --from-month $(FROM)-01 --to-month $(TO)-12 $(CLI_VERBOSE)
 
 ## the same dbt models on Spark (local pyspark, Java 17) from the raw data of the last `make warehouse`;
 ## compares every mart with the DuckDB build and exits non-zero on any difference

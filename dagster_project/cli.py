@@ -4,6 +4,11 @@
 `build` executes the same `build_warehouse` job that the UI and schedules run, recorded in the Dagster instance
 under DAGSTER_HOME (so `dagster dev` shows the run), then prints a short summary of the work file and says whether
 the run published it to the served file.
+
+While a run goes, the console shows Dagster's messages at INFO and above (what each load read and quarantined, the
+dbt command, promote, publish, the report, and any warning or failure) and dbt's own progress lines. The ~600
+DEBUG events of a build (step starts, outputs, one per asset check, most of them repeating a dbt line) are stored
+in the instance whatever the console shows (`make dev` -> Runs); `--verbose` prints them too.
 """
 
 from __future__ import annotations
@@ -18,6 +23,13 @@ from datetime import datetime
 from dagster_project import settings
 
 JOB_NAME = "build_warehouse"
+CONSOLE_LOG_LEVEL, VERBOSE_CONSOLE_LOG_LEVEL = "INFO", "DEBUG"
+
+
+def console_run_config(verbose: bool = False) -> dict:
+    """The run config that sets the level of Dagster's console logger (it only filters what is printed)."""
+    level = VERBOSE_CONSOLE_LOG_LEVEL if verbose else CONSOLE_LOG_LEVEL
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
 
 
 def prepare(force: bool = False) -> bool:
@@ -49,23 +61,35 @@ def run_job(
     partition_key: str | None = None,
     partition_range: tuple[str, str] | None = None,
     instance=None,
+    verbose: bool = False,
 ):
     """Execute a job of the definitions in this process (recorded in the DAGSTER_HOME instance): unpartitioned,
-    one partition, or a range of partitions in a single run (a backfill). Returns the ExecuteInProcessResult."""
+    one partition, or a range of partitions in a single run (a backfill). Returns the ExecuteInProcessResult.
+    The console shows INFO and above, or every event if `verbose`."""
     from dagster_project.definitions import defs
-    from dagster_project.defs.schedules import RANGE_END_TAG, RANGE_START_TAG
+    from dagster_project.defs.partitions import range_tags
 
     job = defs().resolve_job_def(name)
-    tags = {RANGE_START_TAG: partition_range[0], RANGE_END_TAG: partition_range[1]} if partition_range else {}
+    tags = range_tags(*partition_range) if partition_range else {}
+
+    def execute(instance):
+        return job.execute_in_process(
+            instance=instance,
+            run_config=console_run_config(verbose),
+            raise_on_error=False,
+            partition_key=partition_key,
+            tags=tags,
+        )
+
     if instance is not None:
-        return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key, tags=tags)
+        return execute(instance)
     with project_instance() as instance:  # disposed at the end: its event log databases are closed
-        return job.execute_in_process(instance=instance, raise_on_error=False, partition_key=partition_key, tags=tags)
+        return execute(instance)
 
 
-def run_build_job(instance=None):
+def run_build_job(instance=None, verbose: bool = False):
     """Execute the build_warehouse job in this process."""
-    return run_job(JOB_NAME, instance=instance)
+    return run_job(JOB_NAME, instance=instance, verbose=verbose)
 
 
 def docs() -> None:
@@ -246,6 +270,40 @@ def summary_lines(result=None) -> list[str]:
     return lines
 
 
+def is_month_text(text: str) -> bool:
+    """YYYY-MM, a real month (not necessarily a partition)."""
+    try:
+        datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        return False
+    return len(text) == len("YYYY-MM")
+
+
+def month_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Check refresh's --month and backfill's --from-month/--to-month against the month partitions before any work
+    starts (a usage error, exit 2, instead of Dagster's traceback). A backfill that reaches past the last month that
+    has ended stops there, and says so: `make backfill FROM=2026 TO=2026` asks for December as --to-month."""
+    from dagster_project.defs.partitions import month_keys, not_a_month
+
+    keys = month_keys()
+    if args.command == "refresh":
+        if not args.month:
+            parser.error("refresh needs --month YYYY-MM")
+        if problem := not_a_month(args.month, keys):
+            parser.error(f"--month {problem}")
+        return
+    if not (args.from_month and args.to_month):
+        parser.error("backfill needs --from-month YYYY-MM --to-month YYYY-MM")
+    if is_month_text(args.to_month) and args.to_month > keys[-1]:
+        print(f"backfill: {args.to_month} has not ended yet; the range ends at {keys[-1]}, the last month that has")
+        args.to_month = keys[-1]
+    for option, month in (("--from-month", args.from_month), ("--to-month", args.to_month)):
+        if problem := not_a_month(month, keys):
+            parser.error(f"{option} {problem}")
+    if args.from_month > args.to_month:
+        parser.error(f"--from-month {args.from_month} is after --to-month {args.to_month}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dagster_project.cli", description=__doc__)
     parser.add_argument("command", choices=["prepare", "build", "summary", "refresh", "backfill", "rollback", "docs"])
@@ -254,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to-month", help="backfill: last month, YYYY-MM")
     parser.add_argument(
         "--force", action="store_true", help="prepare: run `dbt parse` even if the manifest is up to date"
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="build, refresh, backfill: print every Dagster event of the run (DEBUG), not only INFO and above",
     )
     parser.add_argument(
         "--to",
@@ -281,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.monotonic()
+    if args.command in ("refresh", "backfill"):
+        month_arguments(parser, args)
     if args.command in ("refresh", "backfill") and not settings.warehouse_path().exists():
         print(
             f"no work file at {settings.warehouse_path()}: run `make warehouse` first (a refresh adds live "
@@ -290,17 +355,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     prepare()
     if args.command == "refresh":
-        if not args.month:
-            parser.error("refresh needs --month YYYY-MM")
         # The same job the monthly schedule runs, for one month, through to the marts.
-        result = run_job("refresh_monthly", partition_key=args.month)
+        result = run_job("refresh_monthly", partition_key=args.month, verbose=args.verbose)
     elif args.command == "backfill":
-        if not (args.from_month and args.to_month):
-            parser.error("backfill needs --from-month YYYY-MM --to-month YYYY-MM")
         # One run over the whole range: the raw assets loop over its months, one dbt build, one publish.
-        result = run_job("refresh_monthly", partition_range=(args.from_month, args.to_month))
+        result = run_job("refresh_monthly", partition_range=(args.from_month, args.to_month), verbose=args.verbose)
     else:
-        result = run_build_job()
+        result = run_build_job(verbose=args.verbose)
     print("\n".join(summary_lines(result)))
     print(f"{args.command} took {time.monotonic() - started:.1f} s")
     if not result.success:

@@ -6,16 +6,13 @@ from datetime import datetime
 import dagster as dg
 
 from dagster_project.defs.jobs import refresh_monthly, refresh_yearly
-from dagster_project.defs.partitions import monthly_partitions, yearly_partitions
+from dagster_project.defs.partitions import monthly_partitions, range_tags, yearly_partitions
 
 # 06:00 Korea time on the 16th: after KCS's revision of the previous month.
 MONTHLY_CRON = "0 6 16 * *"
 # 06:00 Korea time on 1 November: by then the previous year is final for most reporters (see the schedule).
 YEARLY_CRON = "0 6 1 11 *"
 TIMEZONE = "Asia/Seoul"
-# A run over a range of partitions (what a single-run backfill launches).
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def months_to_refresh(scheduled: datetime, count: int = 2) -> list[str]:
@@ -31,7 +28,7 @@ def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext):
     first, *_, last = months_to_refresh(context.scheduled_execution_time)
     return dg.RunRequest(
         run_key=f"{first}..{last}@{context.scheduled_execution_time:%Y-%m-%d}",
-        tags={RANGE_START_TAG: first, RANGE_END_TAG: last},
+        tags=range_tags(first, last),
     )
 
 
@@ -53,5 +50,5 @@ def yearly_refresh_schedule(context: dg.ScheduleEvaluationContext):
     first, *_, last = years_to_refresh(context.scheduled_execution_time)
     return dg.RunRequest(
         run_key=f"{first}..{last}@{context.scheduled_execution_time:%Y-%m-%d}",
-        tags={RANGE_START_TAG: first, RANGE_END_TAG: last},
+        tags=range_tags(first, last),
     )

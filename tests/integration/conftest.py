@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from dagster_project import settings
+from dagster_project.defs.partitions import range_tags
 
 T = TypeVar("T")
 
@@ -69,12 +70,7 @@ def run_job(definitions):
     ):
         job = definitions.resolve_job_def(name)
         served = served or served_path_for(warehouse)
-        tags = {}
-        if partition_range:
-            tags = {
-                "dagster/asset_partition_range_start": partition_range[0],
-                "dagster/asset_partition_range_end": partition_range[1],
-            }
+        tags = range_tags(*partition_range) if partition_range else {}
         with environment(WAREHOUSE_PATH=str(warehouse), RAW_DIR=str(raw_dir), SERVING_PATH=str(served)):
             return job.execute_in_process(
                 instance=instance or dg.DagsterInstance.ephemeral(),

@@ -1,6 +1,10 @@
 """The command line outside the Makefile."""
 
+import argparse
 import shutil
+from datetime import UTC, datetime
+
+import pytest
 
 from dagster_project import cli, settings
 
@@ -14,3 +18,51 @@ def test_without_dagster_home_the_cli_uses_the_projects_instance(tmp_path, monke
     with cli.project_instance() as instance:
         assert instance.root_directory == str(home)
         assert not instance.telemetry_enabled  # the project's dagster.yaml, not Dagster's defaults
+
+
+def utc_today():
+    return datetime.now(UTC).date()  # Dagster's month partitions end at midnight UTC
+
+
+def last_ended_month(today) -> str:
+    """The month before today's, computed here without Dagster: the newest month partition."""
+    return f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["refresh"], "refresh needs --month YYYY-MM"),
+        (["refresh", "--month", "2024-3"], "--month '2024-3' is not a month partition"),
+        (["refresh", "--month", "2024-13"], "--month '2024-13' is not a month partition"),
+        (["refresh", "--month", "1999-12"], "--month '1999-12' is not a month partition"),
+        (["backfill", "--from-month", "2024-01"], "backfill needs --from-month YYYY-MM --to-month YYYY-MM"),
+        (["backfill", "--from-month", "2024-05", "--to-month", "2024-02"], "--from-month 2024-05 is after"),
+        (["backfill", "--from-month", "2099-01", "--to-month", "2099-12"], "--from-month '2099-01' is not a month"),
+        (["backfill", "--from-month", "2024-01", "--to-month", "2024-1"], "--to-month '2024-1' is not a month"),
+    ],
+)
+def test_a_month_that_is_not_a_partition_is_a_usage_error_before_any_work(argv, error, capsys, monkeypatch):
+    # no work file: a check that came after the month's would say so instead
+    monkeypatch.setenv(settings.WAREHOUSE_PATH_ENV, "/nonexistent/warehouse.duckdb")
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 2
+    assert error in capsys.readouterr().err
+
+
+def test_the_months_named_are_those_that_have_ended():
+    last = last_ended_month(utc_today())
+    with pytest.raises(SystemExit):
+        cli.main(["refresh", "--month", utc_today().strftime("%Y-%m")])  # this month has not ended
+    parser, args = argparse.ArgumentParser(), argparse.Namespace(command="refresh", month=last)
+    cli.month_arguments(parser, args)  # no error: the last month that ended is a partition
+
+
+def test_a_backfill_past_the_last_ended_month_stops_there_and_says_so(capsys):
+    last = last_ended_month(utc_today())
+    year = utc_today().year
+    args = argparse.Namespace(command="backfill", from_month=f"{year - 1}-01", to_month=f"{year}-12")
+    cli.month_arguments(argparse.ArgumentParser(), args)
+    assert (args.from_month, args.to_month) == (f"{year - 1}-01", last)
+    assert f"the range ends at {last}" in capsys.readouterr().out
