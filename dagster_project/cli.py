@@ -205,6 +205,19 @@ def rollback_command(to: str | None = None) -> int:
     return 0
 
 
+def check_lines(evaluations) -> list[str]:
+    """'<n> checks: <p> passed, <w> warned, <f> failed', then one line per check that did not pass. A WARN-severity
+    check that did not pass is reported, not a failure: it blocks nothing (the shipped KITA file's quarantined rows
+    warn in every build from raw/)."""
+    warned = [e for e in evaluations if not e.passed and e.severity.value == "WARN"]
+    failed = [e for e in evaluations if not e.passed and e.severity.value != "WARN"]
+    passed = len(evaluations) - len(warned) - len(failed)
+    lines = [f"{len(evaluations)} checks: {passed} passed, {len(warned)} warned, {len(failed)} failed"]
+    for label, group in (("warned", warned), ("FAILED", failed)):
+        lines += [f"  {label}: {e.asset_key.to_user_string()} {e.check_name}" for e in group]
+    return lines
+
+
 def summary_lines(result=None) -> list[str]:
     """A few lines a person checks after a build: where the files are, what they hold, what the tests said."""
     import duckdb
@@ -218,16 +231,12 @@ def summary_lines(result=None) -> list[str]:
             if event.event_type_value == "ASSET_CHECK_EVALUATION"
             for evaluation in [event.event_specific_data]
         ]
-        failed = [c for c in checks if not c.passed]
+        counts, *not_passed = check_lines(checks)
         lines.append(
             f"run {result.run_id}: {'success' if result.success else 'FAILED'}; "
-            f"{len(result.get_asset_materialization_events())} assets materialised; "
-            f"{len(checks)} checks, {len(failed)} failed"
+            f"{len(result.get_asset_materialization_events())} assets materialised; {counts}"
         )
-        for check in failed:
-            lines.append(
-                f"  failed check: {check.asset_key.to_user_string()} {check.check_name} ({check.severity.value})"
-            )
+        lines += not_passed
         lines += publish_lines(result)
     lines += served_lines()
     if not path.exists():

@@ -4,6 +4,7 @@ import argparse
 import shutil
 from datetime import UTC, datetime
 
+import dagster as dg
 import pytest
 
 from dagster_project import cli, settings
@@ -66,3 +67,27 @@ def test_a_backfill_past_the_last_ended_month_stops_there_and_says_so(capsys):
     cli.month_arguments(argparse.ArgumentParser(), args)
     assert (args.from_month, args.to_month) == (f"{year - 1}-01", last)
     assert f"the range ends at {last}" in capsys.readouterr().out
+
+
+def evaluation(asset: str, name: str, passed: bool, severity: str = "ERROR"):
+    return dg.AssetCheckEvaluation(
+        asset_key=dg.AssetKey(asset.split("/")),
+        check_name=name,
+        passed=passed,
+        severity=dg.AssetCheckSeverity(severity),
+    )
+
+
+def test_the_summary_counts_a_warning_apart_from_a_failure():
+    evaluations = [
+        evaluation("marts/fct_a", "not_null_a_x", True),
+        evaluation("raw/kita", "no_quarantined_rows", False, "WARN"),
+        evaluation("marts/fct_a", "sum_matches_total", False),
+        evaluation("marts/fct_b", "unique_b_id", True, "WARN"),
+    ]
+    assert cli.check_lines(evaluations) == [
+        "4 checks: 2 passed, 1 warned, 1 failed",
+        "  warned: raw/kita no_quarantined_rows",
+        "  FAILED: marts/fct_a sum_matches_total",
+    ]
+    assert cli.check_lines([]) == ["0 checks: 0 passed, 0 warned, 0 failed"]
