@@ -6,7 +6,7 @@ under DAGSTER_HOME (so `dagster dev` shows the run), then prints a short summary
 the run published it to the served file.
 
 While a run goes, the console shows Dagster's messages at INFO and above (what each load read and quarantined, the
-dbt command, promote, publish, the report, and any warning or failure) and dbt's own progress lines. The ~600
+dbt command, promote, publish, the report, and any warning or failure) and dbt's own progress lines. The ~570
 DEBUG events of a build (step starts, outputs, one per asset check, most of them repeating a dbt line) are stored
 in the instance whatever the console shows (`make dev` -> Runs); `--verbose` prints them too.
 """

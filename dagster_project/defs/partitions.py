@@ -4,8 +4,6 @@ the tags that make one run of a range of them.
 No assets here: the CLI imports this module to check a month and tag a range before it loads the definitions.
 """
 
-from datetime import datetime
-
 import dagster as dg
 
 from dagster_project import settings
@@ -27,9 +25,9 @@ def range_tags(first: str, last: str) -> dict[str, str]:
     return {RANGE_START_TAG: first, RANGE_END_TAG: last}
 
 
-def month_keys(current_time: datetime | None = None) -> list[str]:
-    """Every month partition at `current_time` (default: now), oldest first: a month is one once it has ended."""
-    return monthly_partitions.get_partition_keys(current_time=current_time)
+def month_keys() -> list[str]:
+    """Every month partition now, oldest first: a month is one once it has ended."""
+    return monthly_partitions.get_partition_keys()
 
 
 def not_a_month(key: str, keys: list[str]) -> str | None:

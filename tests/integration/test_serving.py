@@ -247,7 +247,7 @@ def test_a_run_killed_mid_build_leaves_the_served_file_and_the_next_run_recovers
 
     rerun = subprocess.run(build, cwd=settings.REPO_ROOT, env=env, capture_output=True, text=True, timeout=400)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
-    # What a CLI run prints: Dagster's INFO and up and dbt's own progress, not the ~600 DEBUG events stored in the
+    # What a CLI run prints: Dagster's INFO and up and dbt's own progress, not the ~570 DEBUG events stored in the
     # instance, nor Python warnings (the live assets' beta backfill policy warned five times when the CLI imported
     # them before loading the definitions)
     console = rerun.stdout + rerun.stderr
