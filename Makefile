@@ -106,7 +106,10 @@ sql: install
 	$(PY) -m dagster_project.query
 
 ## the Dagster UI on http://127.0.0.1:3000
+## (Dagster's notice that `dagster dev` is superseded by `dg dev` is silenced: `dg` needs dagster-dg-cli, which the
+## lock does not carry, and `dagster dev` serves the same UI)
 dev: prepare
+	PYTHONWARNINGS='ignore:Function `dev_command` is superseded' \
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000  # definitions module and location name from [tool.dg.project] in pyproject.toml
 
 clean:

@@ -21,6 +21,7 @@ import time
 from datetime import datetime
 
 from dagster_project import settings
+from dagster_project.formats import usd_bn
 
 JOB_NAME = "build_warehouse"
 CONSOLE_LOG_LEVEL, VERBOSE_CONSOLE_LOG_LEVEL = "INFO", "DEBUG"
@@ -30,6 +31,18 @@ def console_run_config(verbose: bool = False) -> dict:
     """The run config that sets the level of Dagster's console logger (it only filters what is printed)."""
     level = VERBOSE_CONSOLE_LOG_LEVEL if verbose else CONSOLE_LOG_LEVEL
     return {"loggers": {"console": {"config": {"log_level": level}}}}
+
+
+DBT_USE_COLORS_ENV = "DBT_USE_COLORS"  # dbt's own setting
+
+
+def plain_dbt_output_unless_a_terminal(stream=None) -> None:
+    """dbt colours its progress lines (`[OK in 0.2s]`, ERROR) with ANSI codes, which the console shows as colour
+    but a file or a pipe (CI, cron, `make warehouse > build.log`) keeps as escape sequences. Off unless the output
+    is a terminal; a DBT_USE_COLORS the user set wins."""
+    stream = stream or sys.stdout
+    if not stream.isatty():
+        os.environ.setdefault(DBT_USE_COLORS_ENV, "False")
 
 
 def prepare(force: bool = False) -> bool:
@@ -256,7 +269,7 @@ def summary_lines(result=None) -> list[str]:
         headline = (
             con.execute(
                 """
-            select year(period_start), export_usd / 1e9, import_usd / 1e9, balance_usd / 1e9
+            select year(period_start), export_usd, import_usd, balance_usd
             from marts.fct_bilateral_trade
             where partner_iso3 = 'CHN' and period_grain = 'year'
             order by period_start desc limit 1
@@ -268,8 +281,7 @@ def summary_lines(result=None) -> list[str]:
         if headline:
             year, exports, imports, balance = headline
             lines.append(
-                f"Korea-China {year}: exports US${exports:.1f} bn, imports US${imports:.1f} bn, "
-                f"balance US${balance:.1f} bn"
+                f"Korea-China {year}: exports {usd_bn(exports)}, imports {usd_bn(imports)}, balance {usd_bn(balance)}"
             )
         if any(t[1] == "fct_reference_checks" for t in tables):
             counts = con.execute(
@@ -362,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    plain_dbt_output_unless_a_terminal()
     prepare()
     if args.command == "refresh":
         # The same job the monthly schedule runs, for one month, through to the marts.

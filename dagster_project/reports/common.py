@@ -21,7 +21,6 @@ FLOW_COLOURS = {"export_bn": "#1b7f3b", "import_bn": "#b35900"}
 SURPLUS_COLOUR, DEFICIT_COLOUR, MARK_COLOUR = "#1b7f3b", "#c8102e", "#333333"
 FIGURE_SIZE = (11, 6)
 FIGURE_DPI = 130
-USD_PER_BN = 1e9
 
 # Who published the figures behind each `source` label of the marts.
 PUBLISHERS = {
@@ -90,14 +89,6 @@ def save(figure: Figure, out_dir: Path, key: str) -> Path:
     path = out_dir / f"{key}.png"
     figure.savefig(path, format="png")
     return path
-
-
-def percent(share: float, decimals: int = 1) -> str:
-    return f"{share * 100:.{decimals}f} %"
-
-
-def usd_bn(value_usd: float) -> str:
-    return f"US${value_usd / USD_PER_BN:,.1f} bn".replace("US$-", "−US$")
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:

@@ -1,6 +1,7 @@
 """The command line outside the Makefile."""
 
 import argparse
+import os
 import shutil
 from datetime import UTC, datetime
 
@@ -91,3 +92,44 @@ def test_the_summary_counts_a_warning_apart_from_a_failure():
         "  FAILED: marts/fct_a sum_matches_total",
     ]
     assert cli.check_lines([]) == ["0 checks: 0 passed, 0 warned, 0 failed"]
+
+
+def test_the_summary_writes_a_deficit_as_the_report_does(tmp_path, monkeypatch):
+    """The headline line formats the mart's figures (DECIMAL USD) with the report's rule: a deficit is
+    −US$18.0 bn, not US$-18.0 bn. Hand-made figures (not a statistic), chosen to round both ways."""
+    import duckdb
+
+    work = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(work)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            """create table marts.fct_bilateral_trade as select * from (values
+            ('CHN', 'year', date '2022-01-01', 155_789_000_000::decimal(38, 6), 154_576_000_000::decimal(38, 6),
+             1_213_000_000::decimal(38, 6)),
+            ('CHN', 'year', date '2023-01-01', 124_817_000_000::decimal(38, 6), 142_857_000_000::decimal(38, 6),
+             -18_040_000_000::decimal(38, 6)),
+            ('CHN', 'month', date '2023-12-01', 1::decimal(38, 6), 2::decimal(38, 6), -1::decimal(38, 6)))
+            as t(partner_iso3, period_grain, period_start, export_usd, import_usd, balance_usd)"""
+        )
+    monkeypatch.setenv(settings.WAREHOUSE_PATH_ENV, str(work))
+    monkeypatch.setenv(settings.SERVING_PATH_ENV, str(tmp_path / "serving" / "warehouse.duckdb"))
+    assert "Korea-China 2023: exports US$124.8 bn, imports US$142.9 bn, balance −US$18.0 bn" in cli.summary_lines()
+
+
+class _Stream:
+    def __init__(self, tty: bool):
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_dbt_colours_its_lines_only_on_a_terminal_unless_told(monkeypatch):
+    monkeypatch.delenv(cli.DBT_USE_COLORS_ENV, raising=False)
+    cli.plain_dbt_output_unless_a_terminal(_Stream(tty=True))
+    assert cli.DBT_USE_COLORS_ENV not in os.environ  # dbt's default: colour on a terminal
+    cli.plain_dbt_output_unless_a_terminal(_Stream(tty=False))
+    assert os.environ[cli.DBT_USE_COLORS_ENV] == "False"  # a pipe or a file: no escape sequences
+    monkeypatch.setenv(cli.DBT_USE_COLORS_ENV, "True")
+    cli.plain_dbt_output_unless_a_terminal(_Stream(tty=False))
+    assert os.environ[cli.DBT_USE_COLORS_ENV] == "True"  # what the user set wins

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dagster_project.formats import USD_PER_BN, usd_bn
+
 from ..common import (
     DEFICIT_COLOUR,
     MARK_COLOUR,
     MARTS,
     SURPLUS_COLOUR,
-    USD_PER_BN,
     Chart,
     ChartContext,
     new_figure,
     save,
     source_caption,
-    usd_bn,
 )
 
 KEY, TITLE = "china_balance", "Korea's trade balance with China"

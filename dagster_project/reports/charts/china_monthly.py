@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import FLOW_COLOURS, MARTS, USD_PER_BN, Chart, ChartContext, new_figure, save, source_caption
+from dagster_project.formats import USD_PER_BN
+
+from ..common import FLOW_COLOURS, MARTS, Chart, ChartContext, new_figure, save, source_caption
 
 KEY, TITLE = "china_monthly_trade", "Korea's monthly trade with China"
 

@@ -6,17 +6,9 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from ..common import (
-    DEFICIT_COLOUR,
-    MARTS,
-    Chart,
-    ChartContext,
-    new_figure,
-    percent,
-    save,
-    source_caption,
-    table_columns,
-)
+from dagster_project.formats import percent
+
+from ..common import DEFICIT_COLOUR, MARTS, Chart, ChartContext, new_figure, save, source_caption, table_columns
 
 KEY, TITLE = "import_dependence", "Critical items: share of imports from the top supplier"
 ITEMS, DEPENDENCE = "fct_dependence_basket_items", "fct_import_dependence"

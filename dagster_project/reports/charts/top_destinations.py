@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import (
-    MARTS,
-    PARTNER_COLOURS,
-    USD_PER_BN,
-    Chart,
-    ChartContext,
-    new_figure,
-    percent,
-    save,
-    source_caption,
-    usd_bn,
-)
+from dagster_project.formats import USD_PER_BN, percent, usd_bn
+
+from ..common import MARTS, PARTNER_COLOURS, Chart, ChartContext, new_figure, save, source_caption
 
 KEY = "top_export_destinations"
 TOP_DESTINATION_COUNT = 10

@@ -6,17 +6,9 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from ..common import (
-    MARTS,
-    PARTNER_COLOURS,
-    PARTNER_NAMES,
-    Chart,
-    ChartContext,
-    new_figure,
-    percent,
-    save,
-    source_caption,
-)
+from dagster_project.formats import percent
+
+from ..common import MARTS, PARTNER_COLOURS, PARTNER_NAMES, Chart, ChartContext, new_figure, save, source_caption
 
 KEY, TITLE = "us_china_shares", "US and China shares of Korea's exports and imports"
 
