@@ -169,7 +169,9 @@ select
         when warehouse_value is not null then 'the warehouse value differs beyond the published rounding'
         when reporter_iso3 <> '{{ reporter }}'
             then {{ dbt.concat(["'the warehouse holds figures reported by " ~ reporter ~ " only, not by '", 'reporter_iso3']) }}
-        when flow = 'import_dependence' then 'product-level import dependence is not built yet'
+        -- the 3050 baseline: no data reproduces it; the proxy mart sets publicly named item families beside it
+        when flow = 'import_dependence'
+            then 'item list and formula unpublished: see the proxy basket in marts.fct_proxy_3050_basket'
         when coverage_start is null
             then {{ dbt.concat(["'no '", 'period_grain', "' '", 'flow', "' data for partner '", 'partner_iso3']) }}
         else {{ dbt.concat([
