@@ -96,7 +96,8 @@ def test_the_summary_counts_a_warning_apart_from_a_failure():
 
 def test_the_summary_writes_a_deficit_as_the_report_does(tmp_path, monkeypatch):
     """The headline line formats the mart's figures (DECIMAL USD) with the report's rule: a deficit is
-    −US$18.0 bn, not US$-18.0 bn. Hand-made figures (not a statistic), chosen to round both ways."""
+    −US$18.0 bn, not US$-18.0 bn. SYNTHETIC figures (not a statistic), chosen to round down and up; the latest
+    year is the one shown."""
     import duckdb
 
     work = tmp_path / "warehouse.duckdb"
@@ -104,16 +105,16 @@ def test_the_summary_writes_a_deficit_as_the_report_does(tmp_path, monkeypatch):
         con.execute("create schema marts")
         con.execute(
             """create table marts.fct_bilateral_trade as select * from (values
-            ('CHN', 'year', date '2022-01-01', 155_789_000_000::decimal(38, 6), 154_576_000_000::decimal(38, 6),
-             1_213_000_000::decimal(38, 6)),
-            ('CHN', 'year', date '2023-01-01', 124_817_000_000::decimal(38, 6), 142_857_000_000::decimal(38, 6),
+            ('CHN', 'year', date '2022-01-01', 10_000_000_000::decimal(38, 6), 9_000_000_000::decimal(38, 6),
+             1_000_000_000::decimal(38, 6)),
+            ('CHN', 'year', date '2023-01-01', 12_345_000_000::decimal(38, 6), 30_385_000_000::decimal(38, 6),
              -18_040_000_000::decimal(38, 6)),
             ('CHN', 'month', date '2023-12-01', 1::decimal(38, 6), 2::decimal(38, 6), -1::decimal(38, 6)))
             as t(partner_iso3, period_grain, period_start, export_usd, import_usd, balance_usd)"""
         )
     monkeypatch.setenv(settings.WAREHOUSE_PATH_ENV, str(work))
     monkeypatch.setenv(settings.SERVING_PATH_ENV, str(tmp_path / "serving" / "warehouse.duckdb"))
-    assert "Korea-China 2023: exports US$124.8 bn, imports US$142.9 bn, balance −US$18.0 bn" in cli.summary_lines()
+    assert "Korea-China 2023: exports US$12.3 bn, imports US$30.4 bn, balance −US$18.0 bn" in cli.summary_lines()
 
 
 class _Stream:

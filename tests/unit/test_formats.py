@@ -10,7 +10,7 @@ from dagster_project.formats import percent, usd_bn
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (124_817_000_000, "US$124.8 bn"),
+        (12_345_000_000, "US$12.3 bn"),  # SYNTHETIC values throughout, not statistics
         (Decimal("-18040000000.000000"), "−US$18.0 bn"),  # a DECIMAL mart column, a deficit: minus sign first
         (1_234_560_000_000, "US$1,234.6 bn"),
         (-40_000_000, "−US$0.0 bn"),
