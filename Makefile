@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 # VERBOSE=1 (make warehouse / refresh / backfill): the console prints every Dagster event of the run, not only INFO and up
 CLI_VERBOSE := $(if $(VERBOSE),--verbose)
 
-.PHONY: install install-spark spark prepare warehouse refresh backfill test lint lock bench bench-load bench-dev docs rollback dev clean sql
+.PHONY: install install-spark spark prepare warehouse refresh backfill test lint lock bench bench-load bench-dev docs rollback dev materialize clean sql
 
 # Installs exactly the versions that were tested: every package pinned with its hashes in requirements/*.lock
 # (`make lock` regenerates them from pyproject.toml), then the project itself, editable, without resolving anything.
@@ -105,12 +105,23 @@ rollback: install
 sql: install
 	$(PY) -m dagster_project.query
 
+# Dagster's notices that `dagster dev` and `dagster asset materialize` are superseded by `dg dev` and `dg launch`
+# are silenced: `dg` needs dagster-dg-cli, which the lock does not carry, and the two commands do the same.
+DAGSTER_CLI_NOTICES := PYTHONWARNINGS='ignore:Function `dev_command` is superseded,ignore:Function `asset_materialize_command` is superseded'
+# What every selection of assets runs with: the gate (the whole dbt build, promote, publish) and the report.
+GATE_ASSETS := serving/warehouse,serving/report
+
 ## the Dagster UI on http://127.0.0.1:3000
-## (Dagster's notice that `dagster dev` is superseded by `dg dev` is silenced: `dg` needs dagster-dg-cli, which the
-## lock does not carry, and `dagster dev` serves the same UI)
 dev: prepare
-	PYTHONWARNINGS='ignore:Function `dev_command` is superseded' \
+	$(DAGSTER_CLI_NOTICES) \
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000  # definitions module and location name from [tool.dg.project] in pyproject.toml
+
+## some assets and the gate: make materialize SELECT='raw/kosis_trade_by_partner_annual' [PARTITION=2024-03]
+materialize:
+	@test -n "$(SELECT)" || { echo "usage: make materialize SELECT='<asset key>[,<asset key>...]' [PARTITION=YYYY-MM or YYYY]" >&2; exit 2; }
+	@$(MAKE) --no-print-directory prepare
+	$(DAGSTER_CLI_NOTICES) \
+	$(VENV)/bin/dagster asset materialize -m dagster_project.definitions --select '$(SELECT),$(GATE_ASSETS)' $(if $(PARTITION),--partition '$(PARTITION)')
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
