@@ -367,13 +367,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     if args.command in ("refresh", "backfill"):
         month_arguments(parser, args)
-    if args.command in ("refresh", "backfill") and not settings.warehouse_path().exists():
-        print(
-            f"no work file at {settings.warehouse_path()}: run `make warehouse` first (a refresh adds live "
-            "months to the warehouse built from raw/)",
-            file=sys.stderr,
-        )
-        return 2
+        if not settings.warehouse_path().exists():
+            print(
+                f"no work file at {settings.warehouse_path()}: run `make warehouse` first (a refresh adds live "
+                "months to the warehouse built from raw/)",
+                file=sys.stderr,
+            )
+            return 2
     plain_dbt_output_unless_a_terminal()
     prepare()
     if args.command == "refresh":
