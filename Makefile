@@ -52,12 +52,12 @@ warehouse: install
 
 ## the job the monthly schedule runs, for one month (MONTH=YYYY-MM), through to the marts; needs `make warehouse` first
 refresh: install
-	@test -n "$(MONTH)" || (echo "usage: make refresh MONTH=YYYY-MM" && exit 2)
+	@test -n "$(MONTH)" || { echo "usage: make refresh MONTH=YYYY-MM" >&2; exit 2; }
 	$(PY) -m dagster_project.cli refresh --month $(MONTH) $(CLI_VERBOSE)
 
 ## backfill the monthly refresh for a year range (FROM=YYYY TO=YYYY) in one run, like a UI backfill
 backfill: install
-	@test -n "$(FROM)" -a -n "$(TO)" || (echo "usage: make backfill FROM=YYYY TO=YYYY" && exit 2)
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make backfill FROM=YYYY TO=YYYY" >&2; exit 2; }
 	$(PY) -m dagster_project.cli backfill --from-month $(FROM)-01 --to-month $(TO)-12 $(CLI_VERBOSE)
 
 ## the same dbt models on Spark (local pyspark, Java 17) from the raw data of the last `make warehouse`;
@@ -105,23 +105,24 @@ rollback: install
 sql: install
 	$(PY) -m dagster_project.query
 
-# Dagster's notices that `dagster dev` and `dagster asset materialize` are superseded by `dg dev` and `dg launch`
-# are silenced: `dg` needs dagster-dg-cli, which the lock does not carry, and the two commands do the same.
-DAGSTER_CLI_NOTICES := PYTHONWARNINGS='ignore:Function `dev_command` is superseded,ignore:Function `asset_materialize_command` is superseded'
-# What every selection of assets runs with: the gate (the whole dbt build, promote, publish) and the report.
-GATE_ASSETS := serving/warehouse,serving/report
+# Dagster's notice that `dagster dev` is superseded by `dg dev` is silenced: `dg` needs dagster-dg-cli, which the
+# lock does not carry, and the two commands do the same.
+DAGSTER_DEV_NOTICE := PYTHONWARNINGS='ignore:Function `dev_command` is superseded'
 
 ## the Dagster UI on http://127.0.0.1:3000
 dev: prepare
-	$(DAGSTER_CLI_NOTICES) \
+	$(DAGSTER_DEV_NOTICE) \
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000  # definitions module and location name from [tool.dg.project] in pyproject.toml
 
-## some assets and the gate: make materialize SELECT='raw/kosis_trade_by_partner_annual' [PARTITION=2024-03]
+## the assets named (Dagster's selection syntax), always with the gate and the report, as `make warehouse` runs:
+## make materialize SELECT='raw/kosis_trade_by_partner_annual' [PARTITION=2024-03]
 materialize:
 	@test -n "$(SELECT)" || { echo "usage: make materialize SELECT='<asset key>[,<asset key>...]' [PARTITION=YYYY-MM or YYYY]" >&2; exit 2; }
-	@$(MAKE) --no-print-directory prepare
-	$(DAGSTER_CLI_NOTICES) \
-	$(VENV)/bin/dagster asset materialize -m dagster_project.definitions --select '$(SELECT),$(GATE_ASSETS)' $(if $(PARTITION),--partition '$(PARTITION)')
+	@$(MAKE) --no-print-directory install
+	$(PY) -m dagster_project.cli materialize --select '$(SELECT)' $(if $(PARTITION),--partition '$(PARTITION)') $(CLI_VERBOSE)
 
+## remove what the next command rebuilds: dbt's target/ and logs/, the Spark target's scratch (data/raw-parquet,
+## data/spark-warehouse). The work file, the served generations, the run history (.dagster_home) and the landed API
+## responses (raw/landing) stay: `rm -rf data` to build the warehouse from nothing.
 clean:
-	rm -rf data dbt_project/target dbt_project/logs
+	rm -rf dbt_project/target dbt_project/logs data/raw-parquet data/spark-warehouse

@@ -1,5 +1,6 @@
-"""Command line behind the Makefile: `prepare` (dbt parse), `build` (run the build_warehouse job), `summary`,
-`rollback` (serve the previous generation again) and `docs` (dbt docs, offline).
+"""Command line behind the Makefile: `prepare` (dbt parse), `build` (run the build_warehouse job), `refresh` and
+`backfill` (the live monthly sources), `materialize` (the assets named, with the gate), `summary`, `rollback` (serve
+the previous generation again) and `docs` (dbt docs, offline).
 
 `build` executes the same `build_warehouse` job that the UI and schedules run, recorded in the Dagster instance
 under DAGSTER_HOME (so `dagster dev` shows the run), then prints a short summary of the work file and says whether
@@ -75,14 +76,21 @@ def run_job(
     partition_range: tuple[str, str] | None = None,
     instance=None,
     verbose: bool = False,
+    asset_selection=None,
 ):
     """Execute a job of the definitions in this process (recorded in the DAGSTER_HOME instance): unpartitioned,
-    one partition, or a range of partitions in a single run (a backfill). Returns the ExecuteInProcessResult.
-    The console shows INFO and above, or every event if `verbose`."""
+    one partition, or a range of partitions in a single run (a backfill); with `asset_selection` (asset keys),
+    those assets in Dagster's implicit asset job instead, as the UI's *Materialize selected* runs them. Returns the
+    ExecuteInProcessResult. The console shows INFO and above, or every event if `verbose`."""
     from dagster_project.definitions import defs
     from dagster_project.defs.partitions import range_tags
 
-    job = defs().resolve_job_def(name)
+    definitions = defs()
+    job = (
+        definitions.resolve_implicit_job_def_def_for_assets(asset_selection)
+        if asset_selection
+        else definitions.resolve_job_def(name)
+    )
     tags = range_tags(*partition_range) if partition_range else {}
 
     def execute(instance):
@@ -91,6 +99,7 @@ def run_job(
             run_config=console_run_config(verbose),
             raise_on_error=False,
             partition_key=partition_key,
+            asset_selection=asset_selection,
             tags=tags,
         )
 
@@ -105,6 +114,57 @@ def run_build_job(instance=None, verbose: bool = False):
     return run_job(JOB_NAME, instance=instance, verbose=verbose)
 
 
+class SelectionError(ValueError):
+    """A `materialize` selection or partition that cannot run: the message says why and what to pass instead."""
+
+
+def materialize_keys(select: str, partition: str | None, definitions) -> list:
+    """The asset keys `materialize` runs: the selection (Dagster's syntax, as `dagster asset materialize --select`
+    takes it: `raw/kcs_trade_by_country`, `key:raw/*`, `marts/fct_trade_totals+`, comma-separated) and always the
+    serving assets, which build and test the whole dbt project on the run's candidate and publish it only if all
+    passed. A partitioned selection needs its partition, an unpartitioned one none; monthly and yearly assets run
+    apart. Raises SelectionError saying what is wrong."""
+    import dagster as dg
+    from dagster._core.errors import DagsterInvalidSubsetError
+
+    from dagster_project.defs.jobs import SERVING
+
+    graph = definitions.resolve_asset_graph()
+    clauses = [clause.strip() for clause in select.split(",") if clause.strip()]
+    if not clauses:
+        raise SelectionError("--select names no asset")
+    try:
+        keys = sorted((dg.AssetSelection.from_coercible(clauses) | SERVING).resolve(graph))
+    except DagsterInvalidSubsetError as error:  # Dagster's message names the key and suggests near ones
+        raise SelectionError(f"--select {select!r}: {error}") from None
+    partitioned: dict = {}
+    for key in keys:
+        partitions_def = graph.get(key).partitions_def
+        if partitions_def is not None:
+            partitioned.setdefault(partitions_def, []).append(key.to_user_string())
+
+    def described(partitions_def, names) -> str:
+        partition_keys = partitions_def.get_partition_keys()
+        span = f"{partition_keys[0]} to {partition_keys[-1]}" if partition_keys else "none yet"
+        return f"{', '.join(names)} (partitions {span})"
+
+    if len(partitioned) > 1:
+        groups = "; ".join(described(*group) for group in partitioned.items())
+        raise SelectionError(f"--select mixes assets partitioned differently, run them apart: {groups}")
+    if not partitioned:
+        if partition is not None:
+            raise SelectionError(f"--partition {partition}: none of the selected assets is partitioned")
+        return keys
+    [(partitions_def, names)] = partitioned.items()
+    if partition is None:
+        raise SelectionError(
+            f"{described(partitions_def, names)} is partitioned: add --partition (`make materialize PARTITION=...`)"
+        )
+    if partition not in partitions_def.get_partition_keys():
+        raise SelectionError(f"--partition {partition} is not a partition of {described(partitions_def, names)}")
+    return keys
+
+
 def docs() -> None:
     """dbt docs generate --static: one self-contained target/static_index.html, no server and no network."""
     from dagster_project.defs.project import trade_dbt_project
@@ -117,7 +177,9 @@ def docs() -> None:
 
 
 def publish_lines(result) -> list[str]:
-    """Whether the run published the work file to the served file, from the serving/warehouse materialisation."""
+    """Whether the run published the work file to the served file, from the serving/warehouse materialisation; and
+    when serving/warehouse ran the whole dbt build itself (the dbt assets were not selected, as in `materialize`),
+    what that build ran, since its tests are not among the run's asset checks."""
     from dagster_project.defs.assets.publish import SERVED_WAREHOUSE_KEY
 
     published = [
@@ -130,14 +192,18 @@ def publish_lines(result) -> list[str]:
             f"{settings.warehouse_path().parent / 'candidates'} as <run id>.failed.duckdb)"
         ]
     metadata = published[-1].materialization.metadata
+    gate = metadata.get("dbt_build")
+    lines = [f"dbt build {gate.value}"] if gate and "serving/warehouse" in gate.value else []
     if "content_changed" in metadata and not metadata["content_changed"].value:
         return [
+            *lines,
             f"published nothing new: the marts equal those of the served generation "
-            f"{metadata['generation'].value} (publish check {metadata['publish_latency_seconds'].value:.3f} s)"
+            f"{metadata['generation'].value} (publish check {metadata['publish_latency_seconds'].value:.3f} s)",
         ]
     return [
+        *lines,
         f"published: {metadata['served_path'].value} ({metadata['size_bytes'].value / 1e6:.1f} MB, "
-        f"publish latency {metadata['publish_latency_seconds'].value:.3f} s)"
+        f"publish latency {metadata['publish_latency_seconds'].value:.3f} s)",
     ]
 
 
@@ -327,8 +393,16 @@ def month_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dagster_project.cli", description=__doc__)
-    parser.add_argument("command", choices=["prepare", "build", "summary", "refresh", "backfill", "rollback", "docs"])
+    parser.add_argument(
+        "command", choices=["prepare", "build", "summary", "refresh", "backfill", "materialize", "rollback", "docs"]
+    )
     parser.add_argument("--month", help="refresh: the month partition to refresh, YYYY-MM")
+    parser.add_argument(
+        "--select",
+        help="materialize: the assets to run (Dagster's selection syntax, comma-separated); the serving assets, "
+        "which build, test and publish, are always added",
+    )
+    parser.add_argument("--partition", help="materialize: the partition of a partitioned selection (YYYY-MM, YYYY)")
     parser.add_argument("--from-month", help="backfill: first month, YYYY-MM")
     parser.add_argument("--to-month", help="backfill: last month, YYYY-MM")
     parser.add_argument(
@@ -337,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--verbose",
         action="store_true",
-        help="build, refresh, backfill: print every Dagster event of the run (DEBUG), not only INFO and above",
+        help="build, refresh, backfill, materialize: print every Dagster event of the run (DEBUG), not only INFO "
+        "and above",
     )
     parser.add_argument(
         "--to",
@@ -374,9 +449,19 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+    if args.command == "materialize" and not args.select:
+        parser.error("materialize needs --select '<asset key>[,<asset key>...]'")
     plain_dbt_output_unless_a_terminal()
     prepare()
-    if args.command == "refresh":
+    if args.command == "materialize":
+        from dagster_project.definitions import defs
+
+        try:
+            keys = materialize_keys(args.select, args.partition, defs())
+        except SelectionError as error:
+            parser.error(str(error))
+        result = run_job(asset_selection=keys, partition_key=args.partition, verbose=args.verbose)
+    elif args.command == "refresh":
         # The same job the monthly schedule runs, for one month, through to the marts.
         result = run_job("refresh_monthly", partition_key=args.month, verbose=args.verbose)
     elif args.command == "backfill":

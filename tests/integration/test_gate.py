@@ -4,6 +4,7 @@ are test_live_sources' month story): real Dagster runs with real dbt into tempor
 SYNTHETIC figures (test_live_sources.synthetic_kcs_month), never a real statistic."""
 
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from dagster_project import dbt_manifest, settings
 from dagster_project.cli import publish_lines
+from dagster_project.defs.assets.publish import SERVED_WAREHOUSE_KEY
 from dagster_project.sources import inbox, kcs_api
 from dagster_project.warehouse.gate import WarehouseLock
 from dagster_project.warehouse.publish import list_generations, previous_path, publish
@@ -30,7 +32,7 @@ from .conftest import (
 )
 from .test_live_sources import synthetic_kcs_month
 
-SERVED_KEYS = {dg.AssetKey(["serving", "warehouse"]), dg.AssetKey(["serving", "report"])}
+SERVED_KEYS = {SERVED_WAREHOUSE_KEY, dg.AssetKey(["serving", "report"])}
 JUNE_2019_CHINA_EXPORTS_USD = 10_422_956_000  # the shipped KOSIS file: 10,422,956 thousand USD
 
 
@@ -40,6 +42,12 @@ def served_june_2019(served):
         """select export_usd from marts.fct_bilateral_trade where partner_iso3 = 'CHN'
         and period_grain = 'month' and period_start = date '2019-06-01'""",
     )[0][0]
+
+
+def gate_build(result) -> str:
+    """What serving/warehouse says about the whole dbt build its publish stands on."""
+    [published] = [e for e in result.get_asset_materialization_events() if e.asset_key == SERVED_WAREHOUSE_KEY]
+    return published.materialization.metadata["dbt_build"].value
 
 
 def digest(path):
@@ -93,8 +101,10 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
     # The next refresh starts from the last good state, builds and tests everything, and publishes that. It runs
     # without keys: no request is made, and KOSIS's month falls back to the shipped monthly China file (thousand
     # USD -> USD, its own source label, never the API's), as loaded before the bad edit.
-    assert run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2019-06").success
+    refreshed = run_job("refresh_monthly", warehouse_copy, raw_copy, partition_key="2019-06")
+    assert refreshed.success
     assert http_server.seen == []
+    assert gate_build(refreshed) == "by the run's dbt assets"  # their tests are the run's asset checks
     assert served_june_2019(served) == JUNE_2019_CHINA_EXPORTS_USD
     assert query(
         served,
@@ -105,6 +115,12 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
     alone = run_job("publish_warehouse", warehouse_copy, raw_copy)
     assert alone.success
     assert served_june_2019(served) == JUNE_2019_CHINA_EXPORTS_USD
+    # its tests are not asset checks of the run: the publish says what its build ran, every test of the manifest
+    assert not check_evaluations(alone)
+    manifest = json.loads((settings.DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
+    tests = sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "test")
+    assert gate_build(alone).startswith("run by serving/warehouse: ") and f"{tests} pass" in gate_build(alone)
+    assert f"dbt build {gate_build(alone)}" in publish_lines(alone)
     # Both runs started from the parse the failed run left (a failed build keeps it; the publish asset's own
     # `dbt build` names the same target as the dbt assets): neither parsed the whole project again.
     assert parsed_from_scratch(dbt_invocation_folders() - before) == []

@@ -134,3 +134,10 @@ def test_dbt_colours_its_lines_only_on_a_terminal_unless_told(monkeypatch):
     monkeypatch.setenv(cli.DBT_USE_COLORS_ENV, "True")
     cli.plain_dbt_output_unless_a_terminal(_Stream(tty=False))
     assert os.environ[cli.DBT_USE_COLORS_ENV] == "True"  # what the user set wins
+
+
+def test_the_gates_own_dbt_build_is_told_by_status_most_frequent_first():
+    from dagster_project.defs.assets.publish import dbt_build_counts
+
+    results = [{"status": "pass"}] * 3 + [{"status": "warn"}, {"status": "success"}, {"status": "pass"}]
+    assert dbt_build_counts({"results": results}) == "6 dbt nodes (4 pass, 1 warn, 1 success)"

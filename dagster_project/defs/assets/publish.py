@@ -1,11 +1,14 @@
 """serving/warehouse: the gate. Promote this run's candidate to the work file and publish it to the served file,
 only when a whole dbt build (every model, every error-severity test) passed on exactly that candidate in this run.
 
-It depends on every dbt model, so in a full run it comes after `dbt build`; when a model or an error-severity test
-fails, Dagster skips it and the candidate is set aside as failed. Materialised alone (a UI selection, the
-`publish_warehouse` job), it first runs the whole `dbt build` on the candidate itself: no path publishes a file
-that was not built and tested in the same run.
+It depends on every dbt model and on every raw asset they read, so in any run it comes after the run's loads and
+`dbt build`; when a load, a model or an error-severity test fails, Dagster skips it and the candidate is set aside
+as failed (also when the dbt models are not selected: a selection of loaders and the gate). Without the dbt models
+(a UI selection, `make materialize`, the `publish_warehouse` job), it first runs the whole `dbt build` on the
+candidate itself: no path publishes a file that was not built and tested in the same run.
 """
+
+from collections import Counter
 
 import dagster as dg
 import duckdb
@@ -18,10 +21,17 @@ from dagster_project.warehouse.publish import PublishError, publish, serving_che
 SERVED_WAREHOUSE_KEY = dg.AssetKey(["serving", "warehouse"])
 
 
+def dbt_build_counts(run_results: dict) -> str:
+    """'<n> dbt nodes (<count> <status>, ...)' from a dbt invocation's run_results.json, most frequent first."""
+    statuses = Counter(str(result["status"]) for result in run_results["results"])
+    return f"{sum(statuses.values())} dbt nodes ({', '.join(f'{n} {status}' for status, n in statuses.most_common())})"
+
+
 @dg.asset(
     key=SERVED_WAREHOUSE_KEY,
     group_name="serving",
-    deps=list(trade_dbt_models.keys),
+    # the raw assets too (the dbt models' upstream): a selected load always runs first, and its failure skips this
+    deps=sorted(set(trade_dbt_models.keys) | set(trade_dbt_models.dependency_keys)),
     description="The served DuckDB file (SERVING_PATH): this run's candidate, promoted to the work file once a "
     "whole dbt build passed on it in this run, then verified and published as a new generation in "
     "serving/generations/ behind the served symlink, swapped atomically; the previous generation is kept for "
@@ -30,6 +40,7 @@ SERVED_WAREHOUSE_KEY = dg.AssetKey(["serving", "warehouse"])
 def served_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, dbt: TradeDbtCliResource
 ) -> dg.MaterializeResult:
+    dbt_build = "by the run's dbt assets"
     if not warehouse.has_passed():
         context.log.warning(
             "No whole dbt build passed on this run's candidate yet (serving/warehouse was "
@@ -46,6 +57,8 @@ def served_warehouse(
                 "file and the served file are unchanged"
             )
         warehouse.mark_passed("dbt build run by serving/warehouse")
+        # Its tests are not asset checks of this run (the dbt assets were not selected): say what it ran.
+        dbt_build = f"run by serving/warehouse: {dbt_build_counts(invocation.get_artifact('run_results.json'))}"
     # The served file's own checks, on the candidate, before it becomes the work file.
     with duckdb.connect(str(warehouse.path), read_only=True) as con:
         failed = [check for check in serving_checks(con) if not check.passed]
@@ -69,6 +82,7 @@ def served_warehouse(
         context.log.info(f"the marts equal the served generation {result.generation.name}: nothing new published")
     return dg.MaterializeResult(
         metadata={
+            "dbt_build": dg.MetadataValue.text(dbt_build),
             "served_path": dg.MetadataValue.path(str(result.served_file)),
             "work_path": dg.MetadataValue.path(str(result.work_file)),
             "previous_path": dg.MetadataValue.path(str(result.previous_file or "(none: first publish)")),
