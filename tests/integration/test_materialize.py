@@ -1,6 +1,7 @@
 """`make materialize` (`cli materialize --select ... [--partition ...]`): what it runs, what it refuses before any
 work, and a real run of it from the command line."""
 
+import json
 import shutil
 
 import dagster as dg
@@ -47,23 +48,29 @@ def test_a_selection_that_cannot_run_says_why(definitions, select, partition, er
     assert error in str(raised.value)
 
 
+def cli_environment(monkeypatch, tmp_path, warehouse, raw_dir=settings.DEFAULT_RAW_DIR):
+    """The CLI pointed at a test's files, with a Dagster instance of its own made from the project's dagster.yaml."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(settings.DEFAULT_DAGSTER_HOME / "dagster.yaml", home)
+    for name, value in (
+        (settings.DAGSTER_HOME_ENV, home),
+        (settings.WAREHOUSE_PATH_ENV, warehouse),
+        (settings.RAW_DIR_ENV, raw_dir),
+        (settings.SERVING_PATH_ENV, served_path_for(warehouse)),
+    ):
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv(cli.DBT_USE_COLORS_ENV, "False")
+    return home
+
+
 def test_from_the_command_line_a_bad_file_fails_naming_it_and_publishes_nothing(
     definitions, warehouse_copy, raw_copy, tmp_path, monkeypatch, capsys
 ):
     """The CLI's run itself: a real Dagster run of the asset named (and the gate), on the project's kind of
     instance; the file's damage fails the loader, so the gate never starts."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(settings.DEFAULT_DAGSTER_HOME / "dagster.yaml", home)
+    home = cli_environment(monkeypatch, tmp_path, warehouse_copy, raw_copy)
     served = served_path_for(warehouse_copy)
-    for name, value in (
-        (settings.DAGSTER_HOME_ENV, home),
-        (settings.WAREHOUSE_PATH_ENV, warehouse_copy),
-        (settings.RAW_DIR_ENV, raw_copy),
-        (settings.SERVING_PATH_ENV, served),
-    ):
-        monkeypatch.setenv(name, str(value))
-    monkeypatch.setenv(cli.DBT_USE_COLORS_ENV, "False")
     before = query(warehouse_copy, "select count(*), sum(export_kosis) from raw.kosis_trade_by_partner_annual")
     csv = raw_copy / "kosis_kdiplo" / "trade_data.csv"
     lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -82,3 +89,21 @@ def test_from_the_command_line_a_bad_file_fails_naming_it_and_publishes_nothing(
     with dg.DagsterInstance.from_config(str(home)) as instance:  # recorded in the instance it was pointed at
         [run] = instance.get_run_records()
         assert run.dagster_run.asset_selection == {ANNUAL, *SERVING_KEYS}
+
+
+@pytest.mark.runs(1)
+def test_a_few_dbt_models_and_the_gate_publish_only_after_the_whole_build(
+    definitions, warehouse_copy, tmp_path, monkeypatch, capsys
+):
+    """A selection of some dbt models builds and tests those; the gate then builds and tests the whole project
+    itself before it publishes (a subset's passing build does not count as the whole)."""
+    cli_environment(monkeypatch, tmp_path, warehouse_copy)
+
+    assert cli.main(["materialize", "--select", "staging/stg_kosis__trade_by_partner_annual"]) == 0
+
+    out, _ = capsys.readouterr()
+    manifest = json.loads((settings.DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
+    tests = sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "test")
+    [gate] = [line for line in out.splitlines() if line.startswith("dbt build run by serving/warehouse: ")]
+    assert f"({tests} pass," in gate
+    assert "published" in out and "NOT published" not in out

@@ -51,11 +51,12 @@ def dbt_target_args(context: dg.AssetExecutionContext) -> list[str]:
 
 
 def is_whole_project(context: dg.AssetExecutionContext) -> bool:
-    """True when this step builds and tests every model, seed and test (not a selection of them)."""
-    spec = context.assets_def
-    return set(context.selected_asset_keys) == set(spec.keys) and set(context.selected_asset_check_keys) == set(
-        spec.check_keys
-    )
+    """True when this step builds and tests every model, seed and test (not a selection of them). Compared with
+    the dbt assets as defined: in a subset run `context.assets_def` is the subset itself, so every selection
+    looked whole against it and a run of a few models let serving/warehouse publish without the whole build."""
+    return set(context.selected_asset_keys) == set(trade_dbt_models.keys) and set(
+        context.selected_asset_check_keys
+    ) == set(trade_dbt_models.check_keys)
 
 
 @dbt_assets(manifest=trade_dbt_project.manifest_path, project=trade_dbt_project, dagster_dbt_translator=TRANSLATOR)

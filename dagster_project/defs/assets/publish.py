@@ -43,8 +43,8 @@ def served_warehouse(
     dbt_build = "by the run's dbt assets"
     if not warehouse.has_passed():
         context.log.warning(
-            "No whole dbt build passed on this run's candidate yet (serving/warehouse was "
-            "selected without the dbt models): running `dbt build` on it before publishing."
+            "No whole dbt build passed on this run's candidate yet (the run selected none or only some of the "
+            "dbt models): running `dbt build` on it before publishing."
         )
         with warehouse.dbt_environment():
             # the DuckDB target named as the dbt assets name it: the same profile key, so the same parse state
