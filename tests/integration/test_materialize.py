@@ -1,5 +1,5 @@
 """`make materialize` (`cli materialize --select ... [--partition ...]`): what it runs, what it refuses before any
-work, and a real run of it from the command line."""
+run starts, and real runs of it from the command line."""
 
 import json
 import shutil
@@ -25,7 +25,7 @@ def test_every_selection_runs_with_the_gate_and_the_report(definitions):
         *(key for key in raw_keys if key.path[1].startswith("ref_")),
         *SERVING_KEYS,
     }
-    # the gate named as well, or alone: no duplicate
+    # the gate named by the user too: each key once
     assert materialize_keys("serving/warehouse", None, definitions) == sorted(SERVING_KEYS)
     monthly = dg.AssetKey(["raw", "kcs_trade_by_country"])
     assert set(materialize_keys("raw/kcs_trade_by_country", "2024-03", definitions)) == {monthly, *SERVING_KEYS}
