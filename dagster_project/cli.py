@@ -77,15 +77,17 @@ def run_job(
     instance=None,
     verbose: bool = False,
     asset_selection=None,
+    definitions=None,
 ):
     """Execute a job of the definitions in this process (recorded in the DAGSTER_HOME instance): unpartitioned,
     one partition, or a range of partitions in a single run (a backfill); with `asset_selection` (asset keys),
     those assets in Dagster's implicit asset job instead, as the UI's *Materialize selected* runs them. Returns the
-    ExecuteInProcessResult. The console shows INFO and above, or every event if `verbose`."""
+    ExecuteInProcessResult. The console shows INFO and above, or every event if `verbose`. `definitions`: those
+    already loaded, if any."""
     from dagster_project.definitions import defs
     from dagster_project.defs.partitions import range_tags
 
-    definitions = defs()
+    definitions = definitions or defs()
     job = (
         definitions.resolve_implicit_job_def_def_for_assets(asset_selection)
         if asset_selection
@@ -180,7 +182,7 @@ def publish_lines(result) -> list[str]:
     """Whether the run published the work file to the served file, from the serving/warehouse materialisation; and
     when serving/warehouse ran the whole dbt build itself (the dbt assets were not selected, as in `materialize`),
     what that build ran, since its tests are not among the run's asset checks."""
-    from dagster_project.defs.assets.publish import SERVED_WAREHOUSE_KEY
+    from dagster_project.defs.assets.publish import OWN_DBT_BUILD, SERVED_WAREHOUSE_KEY
 
     published = [
         event for event in result.get_asset_materialization_events() if event.asset_key == SERVED_WAREHOUSE_KEY
@@ -193,7 +195,7 @@ def publish_lines(result) -> list[str]:
         ]
     metadata = published[-1].materialization.metadata
     gate = metadata.get("dbt_build")
-    lines = [f"dbt build {gate.value}"] if gate and "serving/warehouse" in gate.value else []
+    lines = [f"dbt build {gate.value}"] if gate and gate.value.startswith(OWN_DBT_BUILD) else []
     if "content_changed" in metadata and not metadata["content_changed"].value:
         return [
             *lines,
@@ -456,11 +458,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "materialize":
         from dagster_project.definitions import defs
 
+        definitions = defs()
         try:
-            keys = materialize_keys(args.select, args.partition, defs())
+            keys = materialize_keys(args.select, args.partition, definitions)
         except SelectionError as error:
             parser.error(str(error))
-        result = run_job(asset_selection=keys, partition_key=args.partition, verbose=args.verbose)
+        result = run_job(
+            asset_selection=keys, partition_key=args.partition, verbose=args.verbose, definitions=definitions
+        )
     elif args.command == "refresh":
         # The same job the monthly schedule runs, for one month, through to the marts.
         result = run_job("refresh_monthly", partition_key=args.month, verbose=args.verbose)

@@ -19,6 +19,8 @@ from dagster_project.defs.resources import TradeDbtCliResource, WarehouseResourc
 from dagster_project.warehouse.publish import PublishError, publish, serving_checks
 
 SERVED_WAREHOUSE_KEY = dg.AssetKey(["serving", "warehouse"])
+# How the `dbt_build` metadata begins when this asset ran the whole build itself (the CLI's summary looks for it).
+OWN_DBT_BUILD = "run by serving/warehouse"
 
 
 def dbt_build_counts(run_results: dict) -> str:
@@ -57,8 +59,9 @@ def served_warehouse(
                 "file and the served file are unchanged"
             )
         warehouse.mark_passed("dbt build run by serving/warehouse")
-        # Its tests are not asset checks of this run (the dbt assets were not selected): say what it ran.
-        dbt_build = f"run by serving/warehouse: {dbt_build_counts(invocation.get_artifact('run_results.json'))}"
+        # Its tests are not asset checks of this run (none or only some of the dbt assets were selected): say
+        # what it ran.
+        dbt_build = f"{OWN_DBT_BUILD}: {dbt_build_counts(invocation.get_artifact('run_results.json'))}"
     # The served file's own checks, on the candidate, before it becomes the work file.
     with duckdb.connect(str(warehouse.path), read_only=True) as con:
         failed = [check for check in serving_checks(con) if not check.passed]
