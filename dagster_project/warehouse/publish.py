@@ -53,7 +53,7 @@ EARLY_PARTNER_SUM_TOLERANCE = 0.12
 GENERATIONS_DIR = "generations"
 TEMP_MARKER = ".publish-tmp-"
 # What the content fingerprint covers, stored beside each generation; a change of method means "compute again".
-FINGERPRINT_KIND = "marts-rows-v2"
+FINGERPRINT_KIND = "marts-rows-v3"
 # Doubles carry ~15.9 significant digits and the last bit of a parallel sum may differ between equal builds (an HHI
 # of 2019 did): 12 digits put a last-bit difference across a rounding boundary about once in 10^4 values.
 FINGERPRINT_DOUBLE_DIGITS = 12
@@ -162,8 +162,9 @@ def _significant(value: str) -> str:
 
 
 def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """sha256 over what BI tools read: per relation of the marts schema, its name, columns and types, row count and
-    an order-independent sum of per-row hashes, with floating-point values taken to FINGERPRINT_DOUBLE_DIGITS
+    """sha256 over what BI tools read: per relation of the marts schema, its name, columns and types, its and its
+    columns' comments (the dbt descriptions a BI tool's catalog shows), row count and an order-independent sum of
+    per-row hashes, with floating-point values taken to FINGERPRINT_DOUBLE_DIGITS
     significant digits and the values of FINGERPRINT_IGNORED_COLUMNS (build ids) left out.
 
     Why the marts and not the file's bytes: two builds of the same inputs differ in bytes (DuckDB's block layout)
@@ -185,26 +186,25 @@ BUILD_ID_COLUMN = "dbt_invocation_id"
 
 def marts_fingerprint_parts(con: duckdb.DuckDBPyConnection, known: dict | None = None) -> tuple[str, dict]:
     """The marts fingerprint and its parts: per relation its columns, what it adds to the digest (name, kind,
-    columns, rows, hash sum) and, for tables with BUILD_ID_COLUMN, the rows and hash sum per build id. `known`: the
-    parts recorded with the served generation (reused where valid)."""
+    columns, rows, hash sum, comments) and, for tables with BUILD_ID_COLUMN, the rows and hash sum per build id.
+    `known`: the parts recorded with the served generation (reused where valid)."""
     known = known if (known or {}).get("duckdb") == duckdb.__version__ else {}
     relations = con.execute(
-        "select table_name, 'table' from duckdb_tables() where schema_name = $schema "
-        "union all select view_name, 'view' from duckdb_views() where schema_name = $schema and not internal "
+        "select table_name, 'table', comment from duckdb_tables() where schema_name = $schema "
+        "union all select view_name, 'view', comment from duckdb_views() where schema_name = $schema and not internal "
         "order by 1",
         {"schema": MARTS_SCHEMA},
     ).fetchall()
     digest = hashlib.sha256(FINGERPRINT_KIND.encode())
     parts: dict = {"duckdb": duckdb.__version__, "relations": {}}
-    for name, kind in relations:
-        columns = [  # lists, as they come back from the JSON record
-            list(column)
-            for column in con.execute(
-                "select column_name, data_type from duckdb_columns() "
-                "where schema_name = ? and table_name = ? order by column_index",
-                [MARTS_SCHEMA, name],
-            ).fetchall()
-        ]
+    for name, kind, comment in relations:
+        described = con.execute(
+            "select column_name, data_type, comment from duckdb_columns() "
+            "where schema_name = ? and table_name = ? order by column_index",
+            [MARTS_SCHEMA, name],
+        ).fetchall()
+        columns = [[column, data_type] for column, data_type, _ in described]  # lists, as in the JSON record
+        comments = [comment, [column_comment for *_, column_comment in described]]
         values = (
             ", ".join(
                 _significant(_quoted(column)) if data_type in ("DOUBLE", "FLOAT") else _quoted(column)
@@ -225,7 +225,7 @@ def marts_fingerprint_parts(con: duckdb.DuckDBPyConnection, known: dict | None =
         else:
             builds = None
             rows, row_hash_total = con.execute(f"select count(*), {row_hash_sum} from {relation}").fetchone()
-        entry = [name, kind, columns, rows, str(row_hash_total)]
+        entry = [name, kind, columns, rows, str(row_hash_total), comments]
         digest.update(json.dumps(entry).encode())
         # per relation, what it adds to the digest: a reader of a few marts (the report) can tell if they changed
         parts["relations"][name] = {"columns": columns, "digest": entry, **({"builds": builds} if builds else {})}

@@ -4,6 +4,7 @@ Expected values are computed here from the raw CSV files with pandas, independen
 """
 
 import base64
+import json
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from dagster_project import settings
 from dagster_project.sources import kosis, reference
 
-from .conftest import query
+from .conftest import query, served_path_for
 
 RAW = settings.DEFAULT_RAW_DIR
 
@@ -107,6 +108,32 @@ def test_dbt_sources_are_the_python_raw_assets(definitions):
 
 def dg_key(*parts):
     return dg.AssetKey(list(parts))
+
+
+def test_the_served_file_carries_the_yaml_descriptions_of_every_mart_and_seed(marts):
+    """A BI tool reads a table's and a column's description from the file's catalog (DuckDB comments): every table
+    of the marts and reference schemas in the served file has its YAML description, and every column its own."""
+    manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    yaml = {
+        (node["schema"], node["name"]): (node["description"], {c: d["description"] for c, d in node["columns"].items()})
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed") and node["schema"] in ("marts", "reference")
+    }
+    served = served_path_for(marts)
+    tables = query(
+        served,
+        "select schema_name, table_name, comment from duckdb_tables() where schema_name in ('marts', 'reference')",
+    )
+    assert {(schema, name) for schema, name, _ in tables} == set(yaml) and len(yaml) >= 30
+    for schema, name, comment in tables:
+        description, columns = yaml[(schema, name)]
+        assert comment == description, f"{schema}.{name}"
+        served_columns = query(
+            served,
+            "select column_name, comment from duckdb_columns() "
+            f"where schema_name = '{schema}' and table_name = '{name}'",
+        )
+        assert dict(served_columns) == columns, f"{schema}.{name}: the served comments differ from the YAML"
 
 
 def test_bilateral_trade_equals_the_kosis_figures(marts, annual):

@@ -298,6 +298,9 @@ def test_the_marts_fingerprint_sees_every_change_and_nothing_else(tmp_path, ware
         changed("alter table marts.dim_country rename column name_en to name_english"),
         changed("alter table marts.fct_trade_totals alter generation type bigint"),  # same values, another type
         changed("create view marts.v as select 1 as one"),
+        # a description BI tools show (dbt's persist_docs writes them as comments)
+        changed("comment on table marts.fct_bilateral_trade is 'Annual and monthly trade by partner.'"),
+        changed("comment on column marts.fct_bilateral_trade.import_usd is 'Imports, CIF, USD.'"),
         changed("update marts.fct_partner_shares set export_share = 0.3"),
     ]
     assert fingerprint not in variants and len(set(variants)) == len(variants)
