@@ -199,7 +199,7 @@ def publish_lines(result) -> list[str]:
     if "content_changed" in metadata and not metadata["content_changed"].value:
         return [
             *lines,
-            f"published nothing new: the marts equal those of the served generation "
+            f"published nothing new: the marts and reference tables equal those of the served generation "
             f"{metadata['generation'].value} (publish check {metadata['publish_latency_seconds'].value:.3f} s)",
         ]
     return [

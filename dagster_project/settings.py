@@ -80,6 +80,8 @@ def _dbt_vars() -> dict:
 # dbt schemas (see macros/generate_schema_name.sql); the Python loaders write `raw`.
 RAW_SCHEMA = "raw"
 MARTS_SCHEMA = "marts"
+# the dbt seeds (dbt_project.yml, seeds: +schema): reference tables BI tools join to the marts
+REFERENCE_SCHEMA = "reference"
 
 # Live sources. Each base URL can be pointed elsewhere (a mirror, or a local test server) by its env var.
 LANDING_DIR_ENV = "LANDING_DIR"

@@ -41,6 +41,8 @@ from .gate import fsync_dir, wal_path
 from .load import table_names
 
 MARTS_SCHEMA = settings.MARTS_SCHEMA
+# What BI tools read, and so what the content fingerprint covers: the marts and the reference tables (the dbt seeds).
+SERVED_SCHEMAS = (MARTS_SCHEMA, settings.REFERENCE_SCHEMA)
 # Marts a published file must hold, non-empty.
 REQUIRED_MARTS = ("fct_bilateral_trade", "fct_trade_totals", "fct_partner_shares", "dim_country")
 # Σ partners (fct_bilateral_trade) against the publisher's own world total row (fct_trade_totals.reported_*):
@@ -83,7 +85,9 @@ class PublishResult:
     verify_seconds: float
     checks: tuple[Check, ...]
     generation: Path | None = None  # the file the served path points at after this call
-    changed: bool = True  # False: the work file's marts equal the served generation's; nothing was written
+    changed: bool = (
+        True  # False: the work file's marts and reference tables equal the served generation's; nothing was written
+    )
     fingerprint: str = ""
     fingerprint_seconds: float = 0.0
     pruned: tuple[Path, ...] = field(default_factory=tuple)
@@ -162,9 +166,9 @@ def _significant(value: str) -> str:
 
 
 def marts_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """sha256 over what BI tools read: per relation of the marts schema, its name, columns and types, its and its
-    columns' comments (the dbt descriptions a BI tool's catalog shows), row count and an order-independent sum of
-    per-row hashes, with floating-point values taken to FINGERPRINT_DOUBLE_DIGITS
+    """sha256 over what BI tools read: per relation of the marts and reference schemas (SERVED_SCHEMAS), its name,
+    columns and types, its and its columns' comments (the dbt descriptions a BI tool's catalog shows), row count and
+    an order-independent sum of per-row hashes, with floating-point values taken to FINGERPRINT_DOUBLE_DIGITS
     significant digits and the values of FINGERPRINT_IGNORED_COLUMNS (build ids) left out.
 
     Why the marts and not the file's bytes: two builds of the same inputs differ in bytes (DuckDB's block layout)
@@ -190,18 +194,22 @@ def marts_fingerprint_parts(con: duckdb.DuckDBPyConnection, known: dict | None =
     `known`: the parts recorded with the served generation (reused where valid)."""
     known = known if (known or {}).get("duckdb") == duckdb.__version__ else {}
     relations = con.execute(
-        "select table_name, 'table', comment from duckdb_tables() where schema_name = $schema "
-        "union all select view_name, 'view', comment from duckdb_views() where schema_name = $schema and not internal "
-        "order by 1",
-        {"schema": MARTS_SCHEMA},
+        "select schema_name, table_name, 'table', comment from duckdb_tables() "
+        "where list_contains($schemas, schema_name) "
+        "union all select schema_name, view_name, 'view', comment from duckdb_views() "
+        "where list_contains($schemas, schema_name) and not internal "
+        "order by all",
+        {"schemas": list(SERVED_SCHEMAS)},
     ).fetchall()
     digest = hashlib.sha256(FINGERPRINT_KIND.encode())
     parts: dict = {"duckdb": duckdb.__version__, "relations": {}}
-    for name, kind, comment in relations:
+    for schema, table, kind, comment in relations:
+        # a mart is keyed by its name (the report looks its marts up so), any other relation by schema.name
+        name = table if schema == MARTS_SCHEMA else f"{schema}.{table}"
         described = con.execute(
             "select column_name, data_type, comment from duckdb_columns() "
             "where schema_name = ? and table_name = ? order by column_index",
-            [MARTS_SCHEMA, name],
+            [schema, table],
         ).fetchall()
         columns = [[column, data_type] for column, data_type, _ in described]  # lists, as in the JSON record
         comments = [comment, [column_comment for *_, column_comment in described]]
@@ -213,7 +221,7 @@ def marts_fingerprint_parts(con: duckdb.DuckDBPyConnection, known: dict | None =
             )
             or "1"
         )
-        relation = f"{MARTS_SCHEMA}.{_quoted(name)}"
+        relation = f"{_quoted(schema)}.{_quoted(table)}"
         row_hash_sum = "coalesce(sum(hash(row(" + values + "))::hugeint), 0)"
         if kind == "table" and any(column == BUILD_ID_COLUMN for column, _ in columns):
             was = (known.get("relations") or {}).get(name) or {}
@@ -465,9 +473,10 @@ def _check_keep(keep: int | None) -> int:
 def publish(
     work_file: Path, served_file: Path, verify: Verify | None = serving_checks, *, keep: int | None = None
 ) -> PublishResult:
-    """Checkpoint the work file; if its marts equal the served generation's, stop (nothing rotates). Otherwise copy
-    it into a new generation file, verify the copy read-only, point the previous path at the generation served
-    until now and the served path at the new one, then prune to `keep` generations (SERVING_GENERATIONS_KEEP)."""
+    """Checkpoint the work file; if its marts and reference tables equal the served generation's, stop (nothing
+    rotates). Otherwise copy it into a new generation file, verify the copy read-only, point the previous path at the
+    generation served until now and the served path at the new one, then prune to `keep` generations
+    (SERVING_GENERATIONS_KEEP)."""
     work_file, served_file = Path(work_file).resolve(), Path(os.path.abspath(served_file))
     keep = _check_keep(keep)
     if not work_file.is_file():

@@ -301,6 +301,9 @@ def test_the_marts_fingerprint_sees_every_change_and_nothing_else(tmp_path, ware
         # a description BI tools show (dbt's persist_docs writes them as comments)
         changed("comment on table marts.fct_bilateral_trade is 'Annual and monthly trade by partner.'"),
         changed("comment on column marts.fct_bilateral_trade.import_usd is 'Imports, CIF, USD.'"),
+        # a reference table (a dbt seed) that BI tools join to, and a change of its rows that reaches no mart
+        changed("create schema reference; create table reference.critical_items as select 'DRAM' as item_name"),
+        changed("create schema reference; create table reference.critical_items as select 'Flash' as item_name"),
         changed("update marts.fct_partner_shares set export_share = 0.3"),
     ]
     assert fingerprint not in variants and len(set(variants)) == len(variants)

@@ -82,7 +82,10 @@ def served_warehouse(
             + (f"; pruned {', '.join(p.name for p in result.pruned)}" if result.pruned else "")
         )
     else:
-        context.log.info(f"the marts equal the served generation {result.generation.name}: nothing new published")
+        context.log.info(
+            f"the marts and reference tables equal the served generation {result.generation.name}: "
+            "nothing new published"
+        )
     return dg.MaterializeResult(
         metadata={
             "dbt_build": dg.MetadataValue.text(dbt_build),
