@@ -85,9 +85,8 @@ class PublishResult:
     verify_seconds: float
     checks: tuple[Check, ...]
     generation: Path | None = None  # the file the served path points at after this call
-    changed: bool = (
-        True  # False: the work file's marts and reference tables equal the served generation's; nothing was written
-    )
+    # False: the work file's marts and reference tables equal the served generation's; nothing was written
+    changed: bool = True
     fingerprint: str = ""
     fingerprint_seconds: float = 0.0
     pruned: tuple[Path, ...] = field(default_factory=tuple)
