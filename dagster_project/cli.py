@@ -180,8 +180,8 @@ def docs() -> None:
 
 def publish_lines(result) -> list[str]:
     """Whether the run published the work file to the served file, from the serving/warehouse materialisation; and
-    when serving/warehouse ran the whole dbt build itself (the dbt assets were not selected, as in `materialize`),
-    what that build ran, since its tests are not among the run's asset checks."""
+    when serving/warehouse ran the whole dbt build itself (none or only some of the dbt assets were selected, as in
+    `materialize`), what that build ran, since its tests are not among the run's asset checks."""
     from dagster_project.defs.assets.publish import OWN_DBT_BUILD, SERVED_WAREHOUSE_KEY
 
     published = [
