@@ -4,6 +4,7 @@ The live-source fixtures run a real HTTP server on 127.0.0.1 that plays scripted
 internet; every base URL is pointed at the local server and every landing goes to tmp.
 """
 
+import json
 import os
 import threading
 import time
@@ -23,6 +24,11 @@ from .live_payloads import SECRET_KEY, Reply
 # Keep every test run offline and quiet, whatever the caller's environment says.
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def parsed_manifest() -> dict:
+    """dbt's manifest.json as `dbt parse` wrote it (`make test` runs `cli prepare` first): what the project declares."""
+    return json.loads((settings.DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
 
 
 @dataclass

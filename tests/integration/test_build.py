@@ -4,7 +4,6 @@ Expected values are computed here from the raw CSV files with pandas, independen
 """
 
 import base64
-import json
 import re
 import shutil
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from dagster_project import settings
 from dagster_project.sources import kosis, reference
 
+from ..conftest import parsed_manifest
 from .conftest import query, served_path_for
 
 RAW = settings.DEFAULT_RAW_DIR
@@ -113,7 +113,7 @@ def dg_key(*parts):
 def test_the_served_file_carries_the_yaml_descriptions_of_every_mart_and_seed(marts):
     """A BI tool reads a table's and a column's description from the file's catalog (DuckDB comments): every table
     of the marts and reference schemas in the served file has its YAML description, and every column its own."""
-    manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = parsed_manifest()
     yaml = {
         (node["schema"], node["name"]): (node["description"], {c: d["description"] for c, d in node["columns"].items()})
         for node in manifest["nodes"].values()

@@ -1,7 +1,6 @@
 """The marts' contracts hold in the served file, and the contract macro refuses a query whose columns differ from
 the YAML instead of dropping the undeclared column."""
 
-import json
 import os
 import re
 import shutil
@@ -9,6 +8,7 @@ import subprocess
 
 from dagster_project import settings
 
+from ..conftest import parsed_manifest
 from .conftest import query
 
 # How DuckDB names the declared portable types.
@@ -24,7 +24,7 @@ DUCKDB_NAME = {
 
 
 def declared_mart_columns() -> dict[str, list[tuple[str, str]]]:
-    manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = parsed_manifest()
     return {
         node["name"]: [(name, column["data_type"]) for name, column in node["columns"].items()]
         for node in manifest["nodes"].values()

@@ -4,7 +4,6 @@ are test_live_sources' month story): real Dagster runs with real dbt into tempor
 SYNTHETIC figures (test_live_sources.synthetic_kcs_month), never a real statistic."""
 
 import hashlib
-import json
 import os
 import shutil
 from pathlib import Path
@@ -19,6 +18,7 @@ from dagster_project.sources import inbox, kcs_api
 from dagster_project.warehouse.gate import WarehouseLock
 from dagster_project.warehouse.publish import list_generations, previous_path, publish
 
+from ..conftest import parsed_manifest
 from ..live_payloads import kcs_envelope
 from .conftest import (
     MONTHLY_SUMS_CHECK,
@@ -117,7 +117,7 @@ def test_a_failed_build_is_not_published_by_the_next_refresh_or_a_lone_publish(
     assert served_june_2019(served) == JUNE_2019_CHINA_EXPORTS_USD
     # its tests are not asset checks of the run: the publish says what its build ran, every test of the manifest
     assert not check_evaluations(alone)
-    manifest = json.loads((settings.DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
+    manifest = parsed_manifest()
     tests = sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "test")
     assert gate_build(alone).startswith("run by serving/warehouse: ") and f"{tests} pass" in gate_build(alone)
     assert f"dbt build {gate_build(alone)}" in publish_lines(alone)

@@ -1,7 +1,6 @@
 """`make materialize` (`cli materialize --select ... [--partition ...]`): what it runs, what it refuses before any
 run starts, and real runs of it from the command line."""
 
-import json
 import shutil
 
 import dagster as dg
@@ -10,6 +9,7 @@ import pytest
 from dagster_project import cli, settings
 from dagster_project.cli import SelectionError, materialize_keys
 
+from ..conftest import parsed_manifest
 from .conftest import query, served_path_for
 
 SERVING_KEYS = {dg.AssetKey(["serving", "warehouse"]), dg.AssetKey(["serving", "report"])}
@@ -102,7 +102,7 @@ def test_a_few_dbt_models_and_the_gate_publish_only_after_the_whole_build(
     assert cli.main(["materialize", "--select", "staging/stg_kosis__trade_by_partner_annual"]) == 0
 
     out, _ = capsys.readouterr()
-    manifest = json.loads((settings.DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
+    manifest = parsed_manifest()
     tests = sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "test")
     [gate] = [line for line in out.splitlines() if line.startswith("dbt build run by serving/warehouse: ")]
     assert f"({tests} pass," in gate

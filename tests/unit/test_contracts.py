@@ -1,19 +1,18 @@
 """Every mart serves a contract: enforced, every column typed with a type both engines (DuckDB, Spark) know, and the
 query cast to it (macros/contract.sql). Reads the manifest `dbt parse` wrote (make test runs it first)."""
 
-import json
 import re
 
 import pytest
 
-from dagster_project import settings
+from ..conftest import parsed_manifest
 
 # Types that mean the same on DuckDB and Spark; anything else (varchar, hugeint, text) would break the Spark target.
 PORTABLE_TYPE = re.compile(r"^(string|bigint|integer|double|boolean|date|timestamp|decimal\(\d+,\d+\))$")
 
 
 def nodes(*resource_types: str) -> list[dict]:
-    manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = parsed_manifest()
     found = [node for node in manifest["nodes"].values() if node["resource_type"] in resource_types]
     assert found, f"no {resource_types} in the manifest"
     return found
